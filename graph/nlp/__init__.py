@@ -1,0 +1,1 @@
+"""spaCy components of ReformKG's extraction pipeline, registered by name."""
