@@ -139,6 +139,7 @@ class ResolvedEntity:
 
     entity: Entity
     iri: str
+    label: str = ""  # the node's canonical name in the graph (may differ from this article's)
     identifiers: tuple[Identifier, ...] = ()
 
 

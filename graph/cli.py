@@ -1,0 +1,220 @@
+"""The ``reformkg`` command: a thin Typer layer over the library (the only module importing typer/rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from .config import Settings
+from .errors import QueryError, ReformKGError
+
+err = Console(stderr=True)
+
+
+class _Group(TyperGroup):
+    """Map every ReformKGError to ``error: ...`` on stderr and its exit code: the one handler."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReformKGError as exc:
+            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+
+
+app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False,
+                  help="Turn news articles about policy reform into a queryable knowledge graph.")
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", envvar="REFORMKG_STORE",
+                 help="Store: a directory (embedded Oxigraph) or a SPARQL endpoint URL."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
+
+
+def _settings(store: str | None) -> Settings:
+    return Settings(store=store) if store else Settings()
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    t = Table(title=title)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+    Console().print(t)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files, folders or JSONL manifests.")],
+    store: StoreOpt = None,
+    processes: Annotated[int, typer.Option("--processes", "-j", help="Extraction processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress messages.")] = False,
+    format: FormatOpt = "table",
+) -> None:
+    """Ingest articles into the store, one named graph per article.
+
+    Example: reformkg ingest sources/ --store ./store
+    """
+    from .pipeline import ingest_sources
+
+    settings = Settings(store=store or Settings().store, n_process=processes)
+
+    def on_article(article: Any, n: int) -> None:
+        if not quiet:
+            err.print(f"stored {article.source or article.id}: {n} triples", highlight=False)
+
+    def on_error(e: ReformKGError) -> None:
+        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+
+    report = ingest_sources(paths, settings, on_article=on_article, on_error=on_error)
+    if format == "json":
+        _out(json.dumps({"stored": report.stored, "triples": report.triples,
+                         "failures": [str(f) for f in report.failures]}))
+    elif not quiet:
+        err.print(f"{len(report.stored)} article(s) stored in {settings.store}, "
+                  f"{len(report.failures)} failed", highlight=False)
+    if report.failures:
+        raise typer.Exit(report.failures[0].exit_code)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="An article file (.txt or .html).")],
+    format: FormatOpt = "json",
+) -> None:
+    """Print one article's entities and relations without storing them.
+
+    Example: reformkg extract sources/seed-000.txt --format json
+    """
+    from .pipeline import extract_file
+
+    result = extract_file(file).to_json()
+    if format == "json":
+        _out(json.dumps(result, ensure_ascii=False))
+        return
+    _table(["id", "type", "name", "aliases", "amount_gbp", "roles"],
+           [[e["id"], e["type"], e["name"], "; ".join(e["aliases"]),
+             "" if e["amount_gbp"] is None else f"{e['amount_gbp']:,.0f}", "; ".join(e["roles"])]
+            for e in result["entities"]], title="entities")
+    _table(["subject", "predicate", "object", "evidence"],
+           [[r["subject"], r["predicate"], r["object"], r["evidence"]] for r in result["relations"]],
+           title="relations")
+
+
+@app.command()
+def query(
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL text, a .rq file, or a saved query's name.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Saved-query parameter NAME=VALUE.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+    store: StoreOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, tsv or xml.")] = "table",
+) -> None:
+    """Run a SPARQL query: inline, from a file, or a saved query by name.
+
+    Example: reformkg query funds-by-region --format csv
+    """
+    from .query import get_saved_query, list_saved_queries, run_query, run_saved_query, serialize_result
+    from .store import open_store
+
+    if list_:
+        saved = list_saved_queries()
+        if format == "json":
+            _out(json.dumps([q.to_json() for q in saved], ensure_ascii=False))
+        else:
+            _table(["name", "title", "parameters"],
+                   [[q.name, q.title, ", ".join(p.name for p in q.parameters)] for q in saved])
+        return
+    if not sparql:
+        raise QueryError("give a query (text, file or saved-query name), or --list")
+    values = {}
+    for item in param or []:
+        if "=" not in item:
+            raise QueryError(f"--param {item!r}: use NAME=VALUE")
+        k, v = item.split("=", 1)
+        values[k] = v
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        if Path(sparql).suffix == ".rq" and Path(sparql).is_file():
+            result = run_query(st, Path(sparql).read_text(encoding="utf-8"))
+        elif " " not in sparql.strip() and "{" not in sparql:
+            get_saved_query(sparql)
+            result = run_saved_query(st, sparql, values)
+        else:
+            result = run_query(st, sparql)
+    finally:
+        st.close()
+    if format != "table":
+        _out(serialize_result(result, format))
+    elif result.kind == "ask":
+        _out(str(result.boolean).lower())
+    elif result.kind == "graph":
+        _out(serialize_result(result, "nt"))
+    else:
+        _table(list(result.variables), [[("" if t is None else t.value) for t in row] for row in result.rows])
+
+
+@app.command()
+def render(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")],
+    focus: Annotated[str | None, typer.Option("--focus", help="Entity name to centre on.")] = None,
+    depth: Annotated[int, typer.Option("--depth", help="Hops around --focus.")] = 2,
+    store: StoreOpt = None,
+) -> None:
+    """Write an interactive network view of the graph (works offline).
+
+    Example: reformkg render --out graph.html --focus "Dean Russell" --depth 2
+    """
+    from .render import build_network, neighbourhood, render_network
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        g = build_network(st)
+    finally:
+        st.close()
+    if focus:
+        g = neighbourhood(g, focus, depth)
+    out.write_text(render_network(g), encoding="utf-8")
+    err.print(f"wrote {out} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)", highlight=False)
+
+
+@app.command()
+def stats(store: StoreOpt = None, format: FormatOpt = "table") -> None:
+    """Count articles, entities by type and relations by predicate.
+
+    Example: reformkg stats --format json
+    """
+    from .query import collect_stats
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        figures = collect_stats(st)
+    finally:
+        st.close()
+    if format == "json":
+        _out(json.dumps(figures))
+        return
+    rows = [["articles", "", str(figures["articles"])]]
+    rows += [["entity", k, str(v)] for k, v in figures["entities"].items()]
+    rows += [["relation", k, str(v)] for k, v in figures["relations"].items()]
+    _table(["what", "kind", "count"], rows)
+
+
+def main() -> None:
+    """Run the ``reformkg`` command."""
+    app()

@@ -1,0 +1,145 @@
+"""ResolvedArticle -> the article's RDF graph (rdflib), under the ReformKG ontology.
+
+One named graph per article holds: the article (Dublin Core metadata and its text), each
+entity node with its labels, amount and identifiers, each mention with Web Annotation
+selectors, each relation as a triple plus an ``rkg:Assertion`` reifier pointing at its
+evidence sentence, and each role as a time-bound ``rkg:PostHolding``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from .model import Evidence, ResolvedArticle
+from .resolve import mint_iri, normalise_name
+from .vocab import ENTITY_CLASSES, OA, ORG, PREDICATE_PROPERTIES, RKG, SCHEMA
+
+STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+
+def article_iri(base: str, article_id: str) -> URIRef:
+    """Give the IRI of an article."""
+    return URIRef(f"{base}article/{article_id}")
+
+
+def graph_iri(base: str, article_id: str) -> URIRef:
+    """Give the IRI of the named graph that holds one article's facts."""
+    return URIRef(f"{base}graph/{article_id}")
+
+
+def _selectors(g: Graph, node: URIRef, source: URIRef, start: int, end: int, exact: str) -> None:
+    pos, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+    g.add((node, OA.hasSource, source))
+    g.add((node, OA.hasSelector, pos))
+    g.add((node, OA.hasSelector, quote))
+    g.add((pos, RDF.type, OA.TextPositionSelector))
+    g.add((pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(exact)))
+
+
+def _sentence(g: Graph, base: str, art: URIRef, ev: Evidence) -> URIRef:
+    node = URIRef(f"{base}sentence/{ev.article_id}/{ev.start}-{ev.end}")
+    if (node, RDF.type, RKG.EvidenceSentence) not in g:
+        g.add((node, RDF.type, RKG.EvidenceSentence))
+        _selectors(g, node, art, ev.start, ev.end, ev.sentence)
+    return node
+
+
+def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
+    """Give the RDF graph of one resolved article (to be stored as its own named graph)."""
+    ext = resolved.extraction
+    article = ext.article
+    g = Graph()
+    art = article_iri(base, article.id)
+    g.add((art, RDF.type, RKG.Article))
+    g.add((art, RKG.text, Literal(article.text)))
+    if article.title:
+        g.add((art, DCTERMS.title, Literal(article.title)))
+    if article.published:
+        g.add((art, DCTERMS.date, Literal(article.published, datatype=XSD.date)))
+    if article.publisher:
+        g.add((art, DCTERMS.publisher, Literal(article.publisher)))
+    if article.url:
+        g.add((art, DCTERMS.source, URIRef(article.url)))
+    if article.source:
+        g.add((art, RDFS.comment, Literal(f"ingested from {article.source}")))
+
+    iris: dict[str, URIRef] = {}
+    for r in resolved.entities:
+        e, node = r.entity, URIRef(r.iri)
+        iris[e.id] = node
+        g.add((node, RDF.type, ENTITY_CLASSES[e.type]))
+        g.add((node, SKOS.prefLabel, Literal(r.label or e.name)))
+        for alias in {e.name, *e.aliases} - {r.label or e.name}:
+            g.add((node, SKOS.altLabel, Literal(alias)))
+        if e.amount_gbp is not None:
+            amount = BNode()
+            g.add((node, SCHEMA.amount, amount))
+            g.add((amount, RDF.type, SCHEMA.MonetaryAmount))
+            g.add((amount, SCHEMA.value, Literal(str(round(e.amount_gbp)), datatype=XSD.decimal)))
+            g.add((amount, SCHEMA.currency, Literal("GBP")))
+        for ident in r.identifiers:
+            if ident.scheme == "gss":
+                g.add((node, RKG.gssCode, Literal(ident.value)))
+                g.add((node, SKOS.exactMatch, URIRef(STATISTICAL_GEOGRAPHY + ident.value)))
+            elif ident.scheme == "wikidata":
+                g.add((node, RKG.wikidata, Literal(ident.value)))
+                g.add((node, SKOS.exactMatch, URIRef(WIKIDATA + ident.value)))
+        for span in e.mentions:
+            m = URIRef(f"{base}mention/{article.id}/{span.start}-{span.end}")
+            g.add((m, RDF.type, RKG.Mention))
+            g.add((m, RKG.mentionOf, node))
+            g.add((art, RKG.mentions, node))
+            _selectors(g, m, art, span.start, span.end, span.text)
+        for role in e.roles:
+            post = URIRef(mint_iri(base, "Post", role))
+            g.add((post, RDF.type, RKG.Post))
+            g.add((post, SKOS.prefLabel, Literal(role)))
+            key = hashlib.sha1(f"{r.iri}|{normalise_name(role)}".encode()).hexdigest()[:12]
+            holding = URIRef(f"{base}holding/{article.id}/{key}")
+            g.add((holding, RDF.type, RKG.PostHolding))
+            g.add((holding, ORG.member, node))
+            g.add((holding, RKG.post, post))
+            g.add((holding, RKG.roleLabel, Literal(role)))
+            g.add((holding, PROV.wasDerivedFrom, art))
+            if article.published:
+                g.add((holding, RKG.asOf, Literal(article.published, datatype=XSD.date)))
+        if not e.mentions:
+            g.add((art, RKG.mentions, node))
+
+    for rel in ext.relations:
+        s, o = iris.get(rel.subject), iris.get(rel.object)
+        if s is None or o is None:
+            continue
+        p = PREDICATE_PROPERTIES[rel.predicate]
+        g.add((s, p, o))
+        key = hashlib.sha1(f"{s}|{p}|{o}|{rel.evidence.start}".encode()).hexdigest()[:12]
+        a = URIRef(f"{base}assertion/{article.id}/{key}")
+        g.add((a, RDF.type, RKG.Assertion))
+        g.add((a, RDF.subject, s))
+        g.add((a, RDF.predicate, p))
+        g.add((a, RDF.object, o))
+        g.add((a, RKG.evidence, _sentence(g, base, art, rel.evidence)))
+        g.add((a, PROV.wasDerivedFrom, art))
+
+    for link in resolved.links:
+        node = URIRef(f"{base}link/{article.id}/{hashlib.sha1(link.iri.encode()).hexdigest()[:12]}")
+        g.add((art, RKG.linksTo, URIRef(link.iri)))
+        g.add((node, RDF.type, RKG.Link))
+        g.add((node, PROV.wasDerivedFrom, art))
+        g.add((node, RKG.linkTarget, URIRef(link.iri)))
+        g.add((node, RKG.linkScore, Literal(round(link.score, 4), datatype=XSD.decimal)))
+        if link.evidence is not None:
+            g.add((node, RKG.evidence, _sentence(g, base, art, link.evidence)))
+    return g
+
+
+def to_ntriples(g: Graph) -> str:
+    """Give a graph as N-Triples text (the form stored in one atomic update)."""
+    return g.serialize(format="nt")

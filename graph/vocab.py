@@ -1,0 +1,87 @@
+"""The ReformKG ontology namespace; terms are reached only through here, never as string literals.
+
+``tests/test_vocab.py`` checks that every term below is declared in ``ontology/reformkg.ttl``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace, URIRef
+
+ONTOLOGY_IRI = "https://w3id.org/reformkg/ontology#"
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+
+class RKG(DefinedNamespace):
+    """Terms of the ReformKG ontology (``ontology/reformkg.ttl``)."""
+
+    _fail = True
+    _NS = Namespace(ONTOLOGY_IRI)
+
+    # classes
+    Person: URIRef
+    Organisation: URIRef
+    Region: URIRef
+    Fund: URIRef
+    Programme: URIRef
+    Article: URIRef
+    Mention: URIRef
+    EvidenceSentence: URIRef
+    Assertion: URIRef
+    Post: URIRef
+    PostHolding: URIRef
+    Link: URIRef
+    # relations (the ten predicates of the annotation guideline)
+    represents: URIRef
+    member_of: URIRef
+    announced: URIRef
+    funds: URIRef
+    allocated_to: URIRef
+    part_of: URIRef
+    builds_on: URIRef
+    covers: URIRef
+    leads: URIRef
+    commented_on: URIRef
+    # article, mention and provenance properties
+    text: URIRef
+    mentions: URIRef
+    mentionOf: URIRef
+    evidence: URIRef
+    post: URIRef
+    asOf: URIRef
+    roleLabel: URIRef
+    linksTo: URIRef
+    linkTarget: URIRef
+    linkScore: URIRef
+    gssCode: URIRef
+    wikidata: URIRef
+    localId: URIRef
+
+
+ENTITY_CLASSES = {
+    "Person": RKG.Person,
+    "Organisation": RKG.Organisation,
+    "Region": RKG.Region,
+    "Fund": RKG.Fund,
+    "Programme": RKG.Programme,
+}
+PREDICATE_PROPERTIES = {
+    name: RKG[name]
+    for name in (
+        "represents",
+        "member_of",
+        "announced",
+        "funds",
+        "allocated_to",
+        "part_of",
+        "builds_on",
+        "covers",
+        "leads",
+        "commented_on",
+    )
+}
+CLASS_TYPES = {v: k for k, v in ENTITY_CLASSES.items()}
