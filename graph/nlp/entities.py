@@ -1,0 +1,167 @@
+"""Mentions -> entities: resolve overlaps, group mentions of one thing, resolve anaphors.
+
+Input: ``Mention`` records of one Doc. Output: ``Cluster`` records, one per real thing, with its
+type, canonical name, aliases, amount and mentions. One entity per thing matters: a second
+entity for "Mr Russell" beside "Dean Russell" is a false positive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .mentions import GOVERNMENT, Mention
+from .names import acronym_matches, is_acronym, name_key, normalise_name, surname
+from .resources import acronym_table
+
+_RANK = {"money": 0, "gaz": 1, "name": 1, "gov": 2, "ner": 3, "np": 4, "anaphor": 5}
+_WEIGHT = {"gaz": 4, "name": 3, "money": 3, "gov": 3, "ner": 1, "np": 2, "anaphor": 0}
+
+
+@dataclass
+class Cluster:
+    """The mentions of one entity, with what they say about it."""
+
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    name: str = ""
+    amount: float | None = None
+
+    @property
+    def first(self) -> int:
+        """Give the character offset of the entity's first mention."""
+        return min(m.start for m in self.mentions)
+
+    def surfaces(self) -> list[str]:
+        """Give every surface form of the entity, in order of first use, without repeats."""
+        seen: dict[str, None] = {}
+        for m in sorted(self.mentions, key=lambda m: m.start):
+            for text in (m.text, *m.aliases, m.canonical):
+                if text and text.lower() not in {s.lower() for s in seen}:
+                    seen[text] = None
+        return list(seen)
+
+
+def select_mentions(mentions: list[Mention]) -> list[Mention]:
+    """Give the mentions that survive overlap resolution: amounts first, then longest, then by source."""
+    order = sorted(mentions, key=lambda m: (m.source != "money", -(m.end - m.start), _RANK[m.source], m.start))
+    taken: list[Mention] = []
+    for m in order:
+        if all(m.end <= t.start or m.start >= t.end for t in taken):
+            taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def expanded_key(name: str) -> str:
+    """Give a name's key with known acronyms spelled out ("New Anglia LEP" -> "new anglia local enterprise partnership")."""
+    table = acronym_table()
+    words = [table.get(w, w) for w in re.split(r"\s+", normalise_name(name))]
+    return name_key(" ".join(words))
+
+
+def _key(m: Mention) -> str:
+    return name_key(m.canonical or m.text)
+
+
+def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
+    """Give one Cluster per real thing among the selected, non-anaphoric mentions."""
+    by_key: dict[str, list[Mention]] = {}
+    amounts: dict[tuple[float, bool], Cluster] = {}
+    clusters: list[Cluster] = []
+    for m in mentions:
+        if m.anaphor:
+            continue
+        if m.amount is not None:
+            c = amounts.get((m.amount, m.per_year))
+            if c is None:
+                c = amounts[(m.amount, m.per_year)] = Cluster("Fund", amount=m.amount)
+                clusters.append(c)
+            c.mentions.append(m)
+            continue
+        key = expanded_key(m.canonical or m.text)
+        if key:
+            by_key.setdefault(key, []).append(m)
+    for group in by_key.values():
+        votes: Counter[str] = Counter()
+        for m in group:
+            votes[m.type] += _WEIGHT[m.source]
+        clusters.append(Cluster(votes.most_common(1)[0][0], list(group)))
+    clusters = _merge_short_forms(clusters)
+    for c in clusters:
+        c.name = _canonical_name(c)
+    return sorted(clusters, key=lambda c: c.first)
+
+
+def _merge_short_forms(clusters: list[Cluster]) -> list[Cluster]:
+    """Merge surnames, acronyms and shortened programme names into the fuller entity they stand for."""
+    merged: list[Cluster] = []
+    for c in sorted(clusters, key=lambda c: -max(len(m.text) for m in c.mentions)):
+        target = next((big for big in merged if _stands_for(c, big)), None)
+        if target is None:
+            merged.append(c)
+        else:
+            target.mentions.extend(c.mentions)
+    return merged
+
+
+def _stands_for(small: Cluster, big: Cluster) -> bool:
+    """Give whether every mention of ``small`` is a short form of ``big``'s name."""
+    if small.amount is not None or big.amount is not None:
+        return False
+    texts = [normalise_name(m.canonical or m.text) for m in small.mentions]
+    big_names = [normalise_name(m.canonical or m.text) for m in big.mentions if " " in m.text]
+    if not big_names:
+        return False
+    for text in texts:
+        if small.type == "Person" or big.type == "Person":
+            if not (big.type == "Person" and " " not in text and any(
+                text in {surname(n), n.split(" ")[0]} for n in big_names)):
+                return False
+        elif is_acronym(text):
+            long = acronym_table().get(text, "")
+            if not any(acronym_matches(text, n) or (long and long in name_key(n)) for n in big_names):
+                return False
+        elif small.type == "Programme" and big.type in {"Programme", "Fund"}:
+            words = set(name_key(text).replace("-", " ").split())
+            if not words or not any(words <= set(name_key(n).replace("-", " ").split()) for n in big_names):
+                return False
+            if not any(name_key(text).split()[-1] == name_key(n).split()[-1] for n in big_names):
+                return False
+        else:
+            return False
+    return True
+
+
+def _canonical_name(c: Cluster) -> str:
+    """Give the fullest form used for the entity (titles dropped; the canonical name if one is known)."""
+    canon = [m.canonical for m in c.mentions if m.canonical]
+    if canon:
+        return Counter(canon).most_common(1)[0][0]
+    texts = [normalise_name(m.text) for m in c.mentions if not is_acronym(m.text)] or [m.text for m in c.mentions]
+    if c.amount is not None:
+        longer = [a for m in c.mentions for a in m.aliases] + texts
+        return max(longer, key=len)
+    return max(texts, key=lambda t: (len(t.split()), len(t)))
+
+
+def resolve_anaphors(mentions: list[Mention], clusters: list[Cluster]) -> None:
+    """Attach each anaphor ("the package", "the Plan", "the Council") to the entity it refers back to."""
+    for a in (m for m in mentions if m.anaphor):
+        target = _antecedent(a, clusters)
+        if target is not None:
+            target.mentions.append(a)
+
+
+def _antecedent(a: Mention, clusters: list[Cluster]) -> Cluster | None:
+    before = [c for c in clusters if c.first < a.start and c.type == a.type]
+    if a.type == "Fund":
+        funds = [c for c in before if c.amount is not None] or before
+        # "the funding"/"the package" refers to the article's main fund: the largest so far
+        return max(funds, key=lambda c: (c.amount or 0, -c.first), default=None)
+    if a.type == "Organisation":
+        same = [c for c in before if a.head in c.name.lower() and c.name != GOVERNMENT]
+        return max(same, key=lambda c: max(m.start for m in c.mentions if m.start < a.start), default=None)
+    same_head = [c for c in before if any(m.head == a.head for m in c.mentions) or c.name.lower().endswith(a.head)]
+    pool = same_head or []
+    return max(pool, key=lambda c: max(m.start for m in c.mentions if m.start < a.start), default=None)

@@ -1,0 +1,186 @@
+"""Named mentions in a parsed Doc: NER, gazetteers, capitalised programme names and the government.
+
+Input: a spaCy ``Doc`` with NER. Output: ``Mention`` records (character offsets into the text).
+The phrase-level finders (amounts, lower-case programme phrases, anaphors) are in ``phrases.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from .names import clean_surface
+from .resources import name_list, typed_names, word_set
+
+NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
+LINKERS = {"and", "of", "for", "the", "to", "on", "at", "in", "&", "'s", "’s", "into", "with"}
+GOVERNMENT = "UK Government"
+
+
+@dataclass
+class Mention:
+    """One mention of a would-be entity: where it is, its type, and what it says about the entity."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    source: str
+    canonical: str = ""  # a name the mention stands for ("UK Government" for "the government")
+    aliases: list[str] = field(default_factory=list)  # longer surface forms around the mention
+    amount: float | None = None
+    head: str = ""  # lower-cased head noun ("plan", "package")
+    anaphor: bool = False  # "the plan", "the Council": refers back to an earlier entity
+    per_year: bool = False
+
+
+def span_mention(span: Span, type_: str, source: str, **extra: object) -> Mention:
+    """Give a Mention for a token span (leading "the" and edge punctuation dropped)."""
+    while len(span) > 1 and span[0].lower_ in {"the", "a", "an"}:
+        span = span[1:]
+    while len(span) > 1 and (span[-1].is_punct or span[-1].lower_ in {"'s", "’s"}):
+        span = span[:-1]
+    return Mention(span.start_char, span.end_char, clean_surface(span.text), type_, source, **extra)  # type: ignore[arg-type]
+
+
+@cache
+def _gazetteer(vocab: Vocab) -> PhraseMatcher:
+    matcher = PhraseMatcher(vocab, attr="ORTH")
+    from spacy.lang.en import English
+
+    make = English().tokenizer
+    matcher.add("Organisation", [make(n) for n in name_list("organisations")])
+    matcher.add("Region", [make(n) for n in name_list("places")])
+    for kind, name in typed_names("programmes"):
+        matcher.add(kind, [make(name)])
+    return matcher
+
+
+def gazetteer_mentions(doc: Doc) -> list[Mention]:
+    """Give mentions of real UK bodies, places and national programmes listed in the gazetteers."""
+    matcher = _gazetteer(doc.vocab)
+    out = []
+    for match_id, start, end in matcher(doc):
+        out.append(span_mention(doc[start:end], doc.vocab.strings[match_id], "gaz"))
+    return out
+
+
+def ner_mentions(doc: Doc) -> list[Mention]:
+    """Give NER entities mapped to our types; ORG spans named like funds or plans are retyped."""
+    heads = word_set("programme_heads")
+    skip = word_set("not_entities")
+    out = []
+    for ent in doc.ents:
+        type_ = NER_TYPES.get(ent.label_)
+        if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
+            continue
+        last = ent[-1].lower_
+        if type_ == "Organisation" and last in {"fund", "grant"}:
+            type_ = "Fund"
+        elif type_ == "Organisation" and last in heads and ent[-1].is_title:
+            type_ = "Programme"
+        if type_ == "Person":
+            ent = _with_title(ent)
+            if not any(t.is_title for t in ent) or len(ent.text) < 3:
+                continue
+        out.append(span_mention(ent, type_, "ner"))
+    return out
+
+
+def _with_title(ent: Span) -> Span:
+    """Give a PERSON span widened left over an honorific ("Mr" + "Russell")."""
+    titles = word_set("titles")
+    start = ent.start
+    while start > 0 and ent.doc[start - 1].lower_.rstrip(".") in titles - {"the"}:
+        start -= 1
+    while ent.end - 1 > start and ent.doc[ent.end - 1].lower_ in {"'s", "’s"}:
+        ent = ent.doc[ent.start : ent.end - 1]
+    return ent.doc[start : ent.end]
+
+
+def government_mentions(doc: Doc) -> list[Mention]:
+    """Give mentions of the UK Government ("the government", "HM Government", "central Government")."""
+    not_gov = word_set("not_government")
+    out = []
+    for tok in doc:
+        if tok.lower_ != "government":
+            continue
+        left = tok.nbor(-1) if tok.i > 0 else None
+        right = tok.nbor(1) if tok.i + 1 < len(doc) else None
+        if left is not None and left.lower_ in not_gov:
+            continue
+        if right is not None and right.is_title and right.lower_ not in LINKERS and not right.is_sent_start:
+            continue  # "Government Equalities Office": part of another body's name
+        start = tok.i
+        if left is not None and left.lower_ in {"hm", "uk", "central", "westminster", "the", "majesty", "national"}:
+            start -= 1
+            if left.lower_ != "the" and start > 0 and doc[start - 1].lower_ == "the":
+                start -= 1
+        span = doc[start : tok.i + 1]
+        out.append(Mention(span.start_char, span.end_char, span.text, "Organisation", "gov", canonical=GOVERNMENT))
+    return out
+
+
+def _is_cap(tok: Token) -> bool:
+    text = tok.text
+    return bool(text) and (text[0].isupper() or (text[0].isdigit() and "-" in text)) and not tok.is_punct
+
+
+def capitalised_runs(doc: Doc) -> list[Span]:
+    """Give maximal runs of capitalised words joined by linkers ("Review of Children's Social Care")."""
+    runs = []
+    i = 0
+    while i < len(doc):
+        if not _is_cap(doc[i]) or doc[i].text in {"£", "I"}:
+            i += 1
+            continue
+        j = i + 1
+        end = j
+        while j < len(doc) and not doc[j].is_sent_start:
+            if _is_cap(doc[j]) or (doc[j].text == "-" and j + 1 < len(doc) and _is_cap(doc[j + 1])):
+                j += 1
+                end = j
+            elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_is_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
+                j += 1
+            else:
+                break
+        start = i
+        # a sentence-initial "The"/"This" is capitalised only because it starts the sentence
+        while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS) and doc[start].is_title:
+            start += 1
+        if start < end:
+            runs.append(doc[start:end])
+        i = max(end, i + 1)
+    return runs
+
+
+def named_programme_mentions(doc: Doc) -> list[Mention]:
+    """Give capitalised names headed by a programme or fund word ("Family Hubs", "Better Care Fund").
+
+    A capitalised name followed by a lower-case head ("the Next Steps ... plan") is a Programme too,
+    with the head-word form kept as an alias.
+    """
+    heads = word_set("programme_heads")
+    fund_heads = {"fund", "funds", "grant"}
+    places = {n.lower() for n in name_list("places")} | {n.lower() for n in name_list("organisations")}
+    out = []
+    for run in capitalised_runs(doc):
+        last = run[-1].lower_
+        content = [t for t in run if t.lower_ not in LINKERS]
+        if last in fund_heads | heads and len(content) >= 2:
+            kind = "Fund" if last in fund_heads else "Programme"
+            out.append(span_mention(run, kind, "name", head=last))
+            continue
+        after = doc[run.end] if run.end < len(doc) else None
+        if after is None or after.is_title or after.lower_ not in heads | fund_heads:
+            continue
+        if run.text.lower() in places or any(e.label_ in {"GPE", "LOC"} for e in run.ents):
+            continue  # "Norfolk plan": a place's plan is not a named programme
+        kind = "Fund" if after.lower_ in fund_heads else "Programme"
+        longer = doc[run.start : after.i + 1].text
+        out.append(span_mention(run, kind, "name", aliases=[clean_surface(longer)], head=after.lower_))
+    return out

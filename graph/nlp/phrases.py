@@ -1,0 +1,148 @@
+"""Phrase-level mentions: amounts of money, lower-case programme phrases and anaphors.
+
+Input: a parsed ``Doc``. Output: ``Mention`` records. An amount becomes a Fund named by its noun
+phrase ("£600 million package to boost recruitment ..."), unless the phrase is headed by a
+programme word ("£1m pilot"), which makes it a Programme.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from .mentions import Mention
+from .money import find_money
+from .names import clean_surface
+from .resources import word_set
+
+_MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod", "npadvmod", "quantmod", "poss", "advmod"}
+_POST_DEPS = {"prep", "acl", "relcl", "xcomp", "infmod"}
+_POST_WORDS = {"to", "for", "on", "into", "of", "in", "focusing", "aimed", "designed", "focused"}
+FUND_ANAPHORS = {"funding", "package", "money", "budget", "fund", "investment", "grant", "cash", "pot", "allocation"}
+ORG_ANAPHORS = {"council", "board", "authority", "partnership", "department", "committee", "trust", "icb"}
+
+
+def _head_noun(span: Span) -> Token | None:
+    """Give the noun an amount modifies ("package" in "£600 million package"), if any."""
+    tok = span.root
+    while tok.head is not tok and tok.head.i in range(span.start, span.end):
+        tok = tok.head
+    head = tok.head
+    if tok.dep_ in {"quantmod", "compound", "nummod", "nmod", "amod", "poss"} and head.pos_ in {"NOUN", "PROPN"}:
+        return head
+    if span.end < len(span.doc) and span.doc[span.end].pos_ == "NOUN" and span.doc[span.end].head.i >= span.end:
+        return span.doc[span.end]  # "£43-million package" parsed loosely
+    return None
+
+
+def postmodifier_end(head: Token, limit: int = 14) -> int:
+    """Give the token index where a noun phrase's post-modifier ends ("... to boost recruitment in X")."""
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ not in _POST_DEPS:
+            continue
+        first = child.left_edge
+        if first.i != end or first.lower_ not in _POST_WORDS and child.dep_ != "relcl":
+            break
+        if child.dep_ == "relcl" and first.lower_ in {"which", "that", "who"}:
+            break
+        right = child.right_edge.i + 1
+        cut = [t.i for t in head.doc[end:right] if t.text in {",", ";", ":", "(", "\n"} or t.is_space]
+        end = min([right, *cut])
+        break
+    return min(end, head.i + 1 + limit)
+
+
+def money_mentions(doc: Doc) -> list[Mention]:
+    """Give a Fund (or a Programme, for "£1m pilot") for every amount of pounds in the Doc."""
+    programme_heads = word_set("programme_heads")
+    fund_heads = word_set("fund_heads")
+    out = []
+    for m in find_money(doc.text):
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None or "\n" in span.text:
+            continue
+        head = _head_noun(span)
+        aliases = []
+        kind, text_span, head_word = "Fund", span, ""
+        if head is not None and head.i >= span.end and head.i - span.end <= 4:
+            phrase = doc[span.start : head.i + 1]
+            longer = doc[span.start : postmodifier_end(head)]
+            head_word = head.lower_
+            if head.lower_ in programme_heads:
+                kind = "Programme"
+            if head.lower_ in programme_heads | fund_heads:
+                text_span = phrase
+                aliases = [clean_surface(longer.text), clean_surface(span.text)]
+        out.append(
+            Mention(
+                text_span.start_char,
+                text_span.end_char,
+                clean_surface(text_span.text),
+                kind,
+                "money",
+                aliases=[a for a in aliases if a],
+                amount=None if kind == "Programme" else m.amount,
+                head=head_word,
+                per_year=m.per_year,
+            )
+        )
+    return out
+
+
+def programme_phrase_mentions(doc: Doc) -> list[Mention]:
+    """Give lower-case programme phrases with a real modifier ("10-year workforce strategy", "green paper").
+
+    A head with no such modifier ("the plan", "this review") is an anaphor instead.
+    """
+    heads = word_set("programme_heads")
+    ignored = word_set("programme_modifiers_ignored")
+    out = []
+    for tok in doc:
+        if tok.lower_ not in heads or tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        mods = [c for c in tok.lefts if c.dep_ in _MODIFIER_DEPS]
+        start = min((m.left_edge.i for m in mods), default=tok.i)
+        while start < tok.i and (doc[start].lower_ in ignored or doc[start].is_punct or doc[start].pos_ == "DET"):
+            start += 1
+        if any(doc[i].text.startswith("£") for i in range(start, tok.i)):
+            continue  # an amount's phrase: money_mentions handles it
+        if any(t.is_space or t.text in {",", "(", ")"} for t in doc[start : tok.i]):
+            start = tok.i
+        content = [t for t in doc[start : tok.i] if t.pos_ in {"ADJ", "NOUN", "PROPN", "NUM", "VERB"} and t.lower_ not in ignored]
+        if not content:
+            out.append(_anaphor(doc, tok, "Programme"))
+            continue
+        if tok.is_title and all(t.is_title for t in doc[start : tok.i + 1]):
+            continue  # a capitalised name: named_programme_mentions handles it
+        phrase = doc[start : tok.i + 1]
+        longer = doc[start : postmodifier_end(tok)]
+        aliases = [clean_surface(longer.text)] if len(longer) > len(phrase) else []
+        out.append(Mention(phrase.start_char, phrase.end_char, clean_surface(phrase.text), "Programme", "np", aliases=aliases, head=tok.lower_))
+    return out
+
+
+def _anaphor(doc: Doc, head: Token, type_: str) -> Mention:
+    """Give an anaphor mention "the X"/"this X" ending at ``head``."""
+    start = head.i
+    if start > 0 and doc[start - 1].lower_ in {"the", "this", "that", "these", "its", "their"}:
+        start -= 1
+    span = doc[start : head.i + 1]
+    return Mention(span.start_char, span.end_char, span.text, type_, "anaphor", head=head.lower_, anaphor=True)
+
+
+def anaphor_mentions(doc: Doc) -> list[Mention]:
+    """Give definite references back to funds and bodies ("the package", "this funding", "the Council")."""
+    out = []
+    for tok in doc:
+        low = tok.lower_
+        det = tok.i - 1
+        if det > 0 and low == "council" and doc[det].text in {"County", "District", "City", "Borough"}:
+            det -= 1  # "the County Council"
+        if det < 0 or doc[det].lower_ not in {"the", "this", "that"}:
+            continue
+        if low in FUND_ANAPHORS and tok.pos_ == "NOUN":
+            out.append(_anaphor(doc, tok, "Fund"))
+        elif low in ORG_ANAPHORS and tok.is_title:
+            span = doc[det : tok.i + 1]
+            out.append(Mention(span.start_char, span.end_char, span.text, "Organisation", "anaphor", head=low, anaphor=True))
+    return out
