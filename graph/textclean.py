@@ -33,7 +33,9 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 def _is_sentence_like(line: str) -> bool:
     words = _WORD.findall(line)
-    return len(words) >= 8 and bool(re.search(r"[.!?:\"”’)]\s*$", line.strip()))
+    if len(words) >= 14:
+        return True  # a standfirst or list item long enough to be prose, even without a full stop
+    return len(words) >= 8 and bool(re.search(r"[.!?:;\"”’)]\s*$", line.strip()))
 
 
 def classify_lines(text: str) -> list[bool]:
@@ -41,6 +43,7 @@ def classify_lines(text: str) -> list[bool]:
     lines = text.split("\n")
     keep = [False] * len(lines)
     body_seen = False
+    in_list = False  # inside a bulleted list introduced by a body line ending with ":"
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -48,13 +51,19 @@ def classify_lines(text: str) -> list[bool]:
         if _TAIL_HEADERS.match(stripped) and body_seen:
             break  # the rest is furniture
         if _FURNITURE.match(stripped):
+            in_list = False
             continue
-        if _BULLET.match(line) and not _is_sentence_like(_BULLET.sub("", line)):
-            # short bullet items are menus and related-article lists; sentence-like ones are body
+        if _BULLET.match(line):
+            item = _BULLET.sub("", line)
+            # short bullet items are menus and related-article lists, unless a body line introduced them
+            if (in_list and len(_WORD.findall(item)) >= 2) or _is_sentence_like(item):
+                keep[i] = True
             continue
+        in_list = False
         if _is_sentence_like(stripped) or (body_seen and len(_WORD.findall(stripped)) >= 4):
             keep[i] = True
             body_seen = True
+            in_list = stripped.endswith(":")
     return keep
 
 

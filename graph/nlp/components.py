@@ -12,7 +12,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .entities import cluster_mentions, resolve_anaphors, select_mentions
-from .mentions import Mention, gazetteer_mentions, government_mentions, named_programme_mentions, ner_mentions
+from .mentions import (
+    Mention,
+    gazetteer_mentions,
+    government_mentions,
+    named_programme_mentions,
+    ner_mentions,
+    titled_person_mentions,
+)
 from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
 from .roles import find_roles
@@ -40,6 +47,7 @@ def find_mentions(doc: Doc) -> Doc:
         + gazetteer_mentions(doc)
         + named_programme_mentions(doc)
         + government_mentions(doc)
+        + titled_person_mentions(doc)
         + ner_mentions(doc)
         + programme_phrase_mentions(doc)
         + anaphor_mentions(doc)

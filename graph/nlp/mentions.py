@@ -79,6 +79,9 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
             continue
         last = ent[-1].lower_
+        after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+        if type_ == "Organisation" and after is not None and after.lower_ in word_set("post_words"):
+            continue  # "Education" in "Education Secretary": part of a post, not a body
         if type_ == "Organisation" and last in {"fund", "grant"}:
             type_ = "Fund"
         elif type_ == "Organisation" and last in heads and ent[-1].is_title:
@@ -125,6 +128,28 @@ def government_mentions(doc: Doc) -> list[Mention]:
     return out
 
 
+def titled_person_mentions(doc: Doc) -> list[Mention]:
+    """Give people named after an honorific ("Dame Rachel de Souza", "Cllr Hudspeth", "Mr Osborne")."""
+    titles = word_set("titles") - {"the"}
+    out = []
+    for tok in doc[:-1]:
+        if tok.lower_.rstrip(".") not in titles or not tok.is_title:
+            continue
+        j = tok.i + 1
+        if tok.text.endswith(".") is False and doc[j].text == ".":
+            j += 1
+        end = j
+        while end < len(doc) and (_is_cap(doc[end]) or doc[end].lower_ in {"de", "van", "von", "le", "da"}) and not doc[end].is_sent_start:
+            if doc[end].lower_ in word_set("post_words") | word_set("org_heads"):
+                break
+            end += 1
+        while end > j and not _is_cap(doc[end - 1]):
+            end -= 1
+        if j < end <= j + 3:
+            out.append(span_mention(doc[tok.i : end], "Person", "name"))
+    return out
+
+
 def _is_cap(tok: Token) -> bool:
     text = tok.text
     return bool(text) and (text[0].isupper() or (text[0].isdigit() and "-" in text)) and not tok.is_punct
@@ -144,6 +169,10 @@ def capitalised_runs(doc: Doc) -> list[Span]:
             if _is_cap(doc[j]) or (doc[j].text == "-" and j + 1 < len(doc) and _is_cap(doc[j + 1])):
                 j += 1
                 end = j
+            elif doc[j].lower_ in {"'s", "’s"} and doc[j - 1].ent_type_ == "PERSON":
+                break  # "Josh MacAlister's Review": the person is not part of the name
+            elif doc[j].lower_ == "and" and j + 1 < len(doc) and doc[j + 1].lower_ == "the":
+                break  # "X and the Y": two names
             elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_is_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
                 j += 1
             else:
@@ -152,6 +181,10 @@ def capitalised_runs(doc: Doc) -> list[Span]:
         # a sentence-initial "The"/"This" is capitalised only because it starts the sentence
         while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS) and doc[start].is_title:
             start += 1
+        heads = word_set("programme_heads") | word_set("fund_heads")
+        if end - start > 3 and doc[start + 1].lower_ == "of" and doc[start].lower_ not in heads:
+            # "Signing of the X Plan", "Chairs of X": a common noun before the name
+            start += 3 if doc[start + 2].lower_ == "the" else 2
         if start < end:
             runs.append(doc[start:end])
         i = max(end, i + 1)
@@ -166,11 +199,20 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
     """
     heads = word_set("programme_heads")
     fund_heads = {"fund", "funds", "grant"}
+    org_heads = word_set("org_heads")
     places = {n.lower() for n in name_list("places")} | {n.lower() for n in name_list("organisations")}
     out = []
     for run in capitalised_runs(doc):
         last = run[-1].lower_
         content = [t for t in run if t.lower_ not in LINKERS]
+        if len(run) > 1 and run[-2].lower_ == "the":
+            continue  # "Key Components of the Strategy": a heading, not a name
+        if last in org_heads and len(content) >= 2:
+            out.append(span_mention(run, "Organisation", "name", head=last))
+            continue
+        if run[0].lower_ in heads and len(run) > 2 and run[1].lower_ in {"of", "into", "for", "on"}:
+            out.append(span_mention(run, "Programme", "name", head=run[0].lower_))  # "Review of X"
+            continue
         if last in fund_heads | heads and len(content) >= 2:
             kind = "Fund" if last in fund_heads else "Programme"
             out.append(span_mention(run, kind, "name", head=last))

@@ -96,29 +96,41 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
     """
     heads = word_set("programme_heads")
     ignored = word_set("programme_modifiers_ignored")
+    naming = word_set("programme_adjectives")
     out = []
     for tok in doc:
         if tok.lower_ not in heads or tok.pos_ not in {"NOUN", "PROPN"}:
             continue
-        mods = [c for c in tok.lefts if c.dep_ in _MODIFIER_DEPS]
+        mods = [c for c in tok.lefts if c.dep_ in _MODIFIER_DEPS - {"poss"}]
         start = min((m.left_edge.i for m in mods), default=tok.i)
-        while start < tok.i and (doc[start].lower_ in ignored or doc[start].is_punct or doc[start].pos_ == "DET"):
+        # trim determiners and describing adjectives ("ambitious", "long-awaited") from the front
+        while start < tok.i and not _names_kind(doc[start], naming, ignored):
             start += 1
         if any(doc[i].text.startswith("£") for i in range(start, tok.i)):
             continue  # an amount's phrase: money_mentions handles it
-        if any(t.is_space or t.text in {",", "(", ")"} for t in doc[start : tok.i]):
+        if any(t.is_space or t.text in {",", "(", ")", "'", "’", "‘"} for t in doc[start : tok.i]):
             start = tok.i
-        content = [t for t in doc[start : tok.i] if t.pos_ in {"ADJ", "NOUN", "PROPN", "NUM", "VERB"} and t.lower_ not in ignored]
-        if not content:
-            out.append(_anaphor(doc, tok, "Programme"))
+        if start == tok.i:
+            if tok.tag_ != "NNS" and not tok.is_title or tok.i == 0 or tok.is_sent_start:
+                out.append(_anaphor(doc, tok, "Programme"))
             continue
-        if tok.is_title and all(t.is_title for t in doc[start : tok.i + 1]):
-            continue  # a capitalised name: named_programme_mentions handles it
+        if tok.tag_ in {"NNS", "NNPS"} or tok.is_title and all(t.is_title for t in doc[start : tok.i + 1]):
+            continue  # generic plurals are not entities; capitalised names are named_programme_mentions'
         phrase = doc[start : tok.i + 1]
         longer = doc[start : postmodifier_end(tok)]
         aliases = [clean_surface(longer.text)] if len(longer) > len(phrase) else []
         out.append(Mention(phrase.start_char, phrase.end_char, clean_surface(phrase.text), "Programme", "np", aliases=aliases, head=tok.lower_))
     return out
+
+
+def _names_kind(tok: Token, naming: frozenset[str], ignored: frozenset[str]) -> bool:
+    """Give whether a modifier can name a kind of programme ("workforce", "10-year", "green")."""
+    low = tok.lower_
+    if low in ignored or tok.is_punct or tok.pos_ in {"DET", "PRON", "ADV"}:
+        return False
+    if tok.pos_ == "ADJ" or tok.tag_ in {"JJ", "VBN", "VBG"}:
+        return low in naming or any(c.isdigit() for c in low)
+    return True
 
 
 def _anaphor(doc: Doc, head: Token, type_: str) -> Mention:

@@ -44,10 +44,16 @@ def typed_names(name: str) -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def acronym_table() -> dict[str, str]:
-    """Give known acronyms of kinds of UK body mapped to their lower-cased long forms."""
+def acronym_names() -> dict[str, str]:
+    """Give known acronyms of UK bodies and funds mapped to their long forms ("LEP" -> "Local Enterprise Partnership")."""
     table = {}
     for line in _lines("acronyms.tsv"):
         short, _, long = line.partition("\t")
-        table[short.strip()] = long.strip().lower()
+        table[short.strip()] = long.strip()
     return table
+
+
+@cache
+def acronym_table() -> dict[str, str]:
+    """Give known acronyms mapped to their lower-cased long forms, for comparing names."""
+    return {short: long.lower() for short, long in acronym_names().items()}
