@@ -23,6 +23,12 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    """The founding corpus folder (five articles and their manifest)."""
+    return SOURCES
+
+
+@pytest.fixture(scope="session")
 def runner() -> CliRunner:
     """A Typer CLI runner that keeps stdout and stderr apart."""
     return CliRunner()
