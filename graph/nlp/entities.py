@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .mentions import GOVERNMENT, Mention
 from .names import acronym_matches, is_acronym, name_key, normalise_name, surname
-from .resources import acronym_table
+from .resources import acronym_table, word_set
 
 _RANK = {"money": 0, "gaz": 1, "name": 1, "gov": 2, "ner": 3, "np": 4, "anaphor": 5}
 _WEIGHT = {"gaz": 4, "name": 3, "money": 3, "gov": 3, "ner": 1, "np": 2, "anaphor": 0}
@@ -83,12 +83,12 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
         if key:
             by_key.setdefault(key, []).append(m)
     for group in by_key.values():
-        votes: Counter[str] = Counter()
-        for m in group:
-            votes[m.type] += _WEIGHT[m.source]
-        clusters.append(Cluster(votes.most_common(1)[0][0], list(group)))
+        c = Cluster("", list(group))
+        c.type = _vote(c)
+        clusters.append(c)
     clusters = _merge_short_forms(clusters)
     for c in clusters:
+        c.type = c.type if c.amount is not None else _vote(c)
         c.name = _canonical_name(c)
     return sorted(clusters, key=lambda c: c.first)
 
@@ -115,7 +115,7 @@ def _stands_for(small: Cluster, big: Cluster) -> bool:
         return False
     for text in texts:
         if small.type == "Person" or big.type == "Person":
-            if not (big.type == "Person" and " " not in text and any(
+            if not (_looks_personal(big) and " " not in text and any(
                 text in {surname(n), n.split(" ")[0]} for n in big_names)):
                 return False
         elif is_acronym(text):
@@ -131,6 +131,24 @@ def _stands_for(small: Cluster, big: Cluster) -> bool:
         else:
             return False
     return True
+
+
+def _looks_personal(c: Cluster) -> bool:
+    """Give whether a cluster's names look like a person's ("Amanda Pritchard", not "Calderdale Council")."""
+    if c.type == "Person":
+        return True
+    heads = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
+    names = [normalise_name(m.text).split(" ") for m in c.mentions]
+    return c.type == "Organisation" and all(
+        2 <= len(w) <= 3 and all(x[:1].isupper() and x.lower() not in heads for x in w) for w in names
+    )
+
+
+def _vote(c: Cluster) -> str:
+    votes: Counter[str] = Counter()
+    for m in c.mentions:
+        votes[m.type] += _WEIGHT[m.source] + (0.5 if m.type == "Person" else 0)
+    return votes.most_common(1)[0][0]
 
 
 def _canonical_name(c: Cluster) -> str:

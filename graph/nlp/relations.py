@@ -1,13 +1,168 @@
 """Relations between the entities of one Doc, from sentence structure.
 
-Input: a parsed Doc and its entity dicts. Output: relation dicts with evidence sentence offsets.
+Input: a parsed Doc and its entity dicts (with mentions and role spans). Output: relation dicts
+``{subject, predicate, object, start, end}`` where ``start:end`` is the evidence sentence.
+Each rule reads the dependency path between two mentions of one sentence and looks for the
+words that state the relation ("allocated to", "part of", "builds on", "led by"); quotation
+attribution is in ``quotes.py``.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from itertools import permutations
+
+from spacy.tokens import Doc, Span, Token
+
+from .quotes import quote_relations
+from .resources import word_set
+from .sentences import Mentioned, evidence, mentions_by_sentence, path_words
+
+_CUES: dict[str, set[str]] = {
+    "allocated_to": {"allocated", "allocate", "allocates", "awarded", "award", "receive", "receives", "received",
+                     "receiving", "get", "gets", "getting", "given", "granted", "secured", "handed", "allocation",
+                     "to", "for", "in"},
+    "part_of": {"of", "from", "part", "share", "out", "within", "including", "ringfenced", "ring-fenced"},
+    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "support", "supports",
+              "supported", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into"},
+    "builds_on": {"builds", "build", "building", "built", "based", "follows", "following", "response", "respond",
+                  "responds", "implements", "implement", "implementing", "delivers", "extends", "extension"},
+    "leads": {"led", "lead", "leads", "leading", "chaired", "chairs", "chair", "managed", "manage", "manages",
+              "run", "runs", "overseen", "oversee", "oversees", "heads", "headed", "delivered"},
+    "covers": {"in", "across", "throughout", "for", "covering", "covers", "to", "nationwide"},
+}
+_ANNOUNCE = ("announc", "unveil", "launch", "publish", "confirm", "commit", "pledg", "reveal", "introduc",
+             "award", "allocat", "set", "invest", "provid", "back", "outlin", "releas", "agree", "sign")
+_SIGNATURES = {
+    "allocated_to": ({"Fund"}, {"Region", "Organisation"}),
+    "part_of": ({"Fund"}, {"Fund"}),
+    "funds": ({"Fund", "Organisation"}, {"Programme"}),
+    "builds_on": ({"Programme", "Fund"}, {"Programme", "Fund"}),
+    "leads": ({"Person", "Organisation"}, {"Programme"}),
+    "covers": ({"Programme"}, {"Region"}),
+}
 
 
 def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
     """Give the relations the Doc states between its entities, each with its evidence sentence."""
-    return []
+    by_id = {e["id"]: e for e in entities}
+    found: dict[tuple[str, str, str], dict] = {}
+
+    def add(subject: str, predicate: str, object_: str, sent: Span) -> None:
+        if subject != object_ and (subject, predicate, object_) not in found:
+            found[(subject, predicate, object_)] = {"subject": subject, "predicate": predicate, "object": object_, **evidence(sent)}
+
+    for sent, items in mentions_by_sentence(doc, entities):
+        for a, b in permutations(items, 2):
+            if a.entity == b.entity:
+                continue
+            for predicate in _pair_predicates(a, b, by_id):
+                add(a.entity, predicate, b.entity, sent)
+        for subject, object_ in _announcements(items):
+            add(subject, "announced", object_, sent)
+    for subject, predicate, object_, sent in quote_relations(doc, entities):
+        add(subject, predicate, object_, sent)
+    for subject, predicate, object_, sent in _role_relations(doc, entities):
+        add(subject, predicate, object_, sent)
+    return list(found.values())
+
+
+def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list[str]:
+    """Give the predicates whose cue words lie on the dependency path from ``a`` to ``b``."""
+    ta, tb = by_id[a.entity]["type"], by_id[b.entity]["type"]
+    words = path_words(a.token, b.token)
+    if words is None:
+        return []
+    out = []
+    for predicate, (subjects, objects) in _SIGNATURES.items():
+        if ta not in subjects or tb not in objects or not words & _CUES[predicate]:
+            continue
+        if predicate == "part_of" and not _part_of(a, b, by_id, words):
+            continue
+        if predicate == "allocated_to" and (by_id[b.entity]["name"] == "UK Government" or not _gives(a, b, words)):
+            continue
+        if predicate in {"builds_on", "leads", "funds"} and not _ordered(a, b, predicate, words):
+            continue
+        out.append(predicate)
+    return out
+
+
+def _part_of(a: Mentioned, b: Mentioned, by_id: dict[str, dict], words: set[str]) -> bool:
+    """Give whether fund ``a`` is a share of fund ``b``: smaller, and joined by "of"/"from"/"part of"."""
+    small, big = by_id[a.entity].get("amount"), by_id[b.entity].get("amount")
+    if small is not None and big is not None:
+        return small < big
+    return big is None and small is not None and bool(words & {"from", "part", "ringfenced", "ring-fenced", "share"})
+
+
+def _gives(a: Mentioned, b: Mentioned, words: set[str]) -> bool:
+    """Give whether the path from a fund to a place or body says the money goes there."""
+    verbs = _CUES["allocated_to"] - {"to", "for", "in"}
+    if words & verbs:
+        return True
+    prep = b.token.head
+    return prep.lower_ in {"to", "for", "in"} and prep.head.i == a.token.i
+
+
+def _ordered(a: Mentioned, b: Mentioned, predicate: str, words: set[str]) -> bool:
+    """Give whether ``a`` is the subject side of an asymmetric cue ("A builds on B", "B led by A")."""
+    passive = words & {"led", "chaired", "managed", "overseen", "headed", "funded", "backed", "financed", "delivered"}
+    if predicate == "leads":
+        return bool(passive) and a.token.i > b.token.i or not passive and a.token.i < b.token.i
+    if predicate == "funds":
+        return bool(passive) and a.token.i > b.token.i or not passive and a.token.i < b.token.i
+    return a.token.i < b.token.i
+
+
+def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
+    """Give (announcer, announced) pairs: the subject or agent of an announcing verb and its object."""
+    out = []
+    announcers = [m for m in items if m.type in {"Person", "Organisation"}]
+    things = [m for m in items if m.type in {"Programme", "Fund"}]
+    for who in announcers:
+        verb = _governing_verb(who.token)
+        if verb is None:
+            continue
+        for what in things:
+            if _governing_verb(what.token) is verb and what.token.dep_ not in {"nsubj"}:
+                out.append((who.entity, what.entity))
+    return out
+
+
+def _governing_verb(tok: Token) -> Token | None:
+    """Give the announcing verb a mention is the subject, agent or object of, if any."""
+    seen = 0
+    while tok.head is not tok and seen < 6:
+        if tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "attr", "conj", "appos", "prep"} or tok.dep_.endswith("mod"):
+            tok = tok.head
+            seen += 1
+            if tok.pos_ == "VERB" and tok.lower_.startswith(_ANNOUNCE):
+                return tok
+            if tok.pos_ == "VERB":
+                return None
+        else:
+            return None
+    return None
+
+
+def _role_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give member_of and represents from posts: bodies and places named in a person's role."""
+    out = []
+    government = next((e for e in entities if e["name"] == "UK Government"), None)
+    posts = word_set("ministerial_posts")
+    for person in (e for e in entities if e["type"] == "Person"):
+        for (start, end, sent_start), role in zip(person.get("role_spans", []), person["roles"]):
+            sent = doc.char_span(sent_start, sent_start + 1, alignment_mode="expand").sent
+            for other in entities:
+                if other["type"] not in {"Organisation", "Region"} or other is government:
+                    continue
+                if any(start <= s and e <= end for s, e, _ in other["mentions"]):
+                    predicate = "represents" if other["type"] == "Region" and _elected(role) else "member_of"
+                    if other["type"] == "Organisation" or predicate == "represents":
+                        out.append((person["id"], predicate, other["id"], sent))
+            if government is not None and any(w in role.lower().split() for w in posts):
+                out.append((person["id"], "member_of", government["id"], sent))
+    return out
+
+
+def _elected(role: str) -> bool:
+    return any(w in role.lower().replace("’s", " ").replace("'s", " ").split() for w in ("mp", "mayor", "msp", "councillor", "mep"))

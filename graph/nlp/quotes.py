@@ -1,0 +1,96 @@
+"""Quotation attribution: who is speaking in each sentence, and what funds or programmes they speak of.
+
+Input: a parsed Doc and its entity dicts. Output: ``commented_on`` relations (Person -> Fund or
+Programme). A speaker is the subject of a speech verb ("Mr Russell said:", "said Helen Whately",
+"according to X"); the quotation runs on through the following sentences while a quote is open
+or a new paragraph opens with a quotation mark.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from .sentences import Mentioned, mentions_by_sentence
+
+SPEECH = {"said", "says", "say", "added", "adds", "commented", "stated", "explained", "told", "welcomed",
+          "welcomes", "praised", "hailed", "described", "warned", "insisted", "argued", "noted", "continued",
+          "believes", "believed", "according", "added:", "urged", "urges", "called", "claimed", "stressed"}
+_OPEN = {"“", "‘"}
+_CLOSE = {"”", "’"}
+_PRONOUNS = {"he", "she"}
+
+
+def _quote_state(text: str) -> list[bool]:
+    """Give, for each character, whether it lies inside a quotation (curly or straight double quotes)."""
+    inside = [False] * (len(text) + 1)
+    state = False
+    for i, ch in enumerate(text):
+        if ch in "“":
+            state = True
+        elif ch == "”":
+            state = False
+        elif ch == '"':
+            state = not state
+        elif ch == "\n" and i + 1 < len(text) and text[i + 1] not in "“\"":
+            state = False if not _line_continues(text, i) else state
+        inside[i + 1] = state
+    return inside
+
+
+def _line_continues(text: str, newline: int) -> bool:
+    """Give whether a quotation stays open across a line break (a paragraph of quote ends unclosed)."""
+    return False
+
+
+def _speaker(sent: Span, items: list[Mentioned], last_person: str | None) -> str | None:
+    """Give the entity id of the person speaking in a sentence, if it attributes speech."""
+    verbs = [t for t in sent if t.lower_ in SPEECH]
+    if not verbs:
+        return None
+    people = [m for m in items if m.type == "Person"]
+    for verb in verbs:
+        for m in people:
+            if _attached(m.token, verb):
+                return m.entity
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if any(s.lower_ in _PRONOUNS for s in subjects) and last_person:
+            return last_person
+    if len(people) == 1 and verbs:
+        return people[0].entity
+    return None
+
+
+def _attached(tok: Token, verb: Token) -> bool:
+    """Give whether a mention is the subject (or "according to" object) of a speech verb."""
+    steps = 0
+    while tok.head is not tok and steps < 4:
+        if tok.head is verb:
+            return tok.dep_ in {"nsubj", "nsubjpass", "prep", "pobj", "appos", "npadvmod"} or verb.lower_ == "according"
+        tok = tok.head
+        steps += 1
+    return False
+
+
+def quote_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give ``commented_on`` relations for every fund or programme named in a person's quotation."""
+    inside = _quote_state(doc.text)
+    by_sentence = dict((s.start, items) for s, items in mentions_by_sentence(doc, entities))
+    out = []
+    speaker: str | None = None
+    last_person: str | None = None
+    for sent in doc.sents:
+        items = by_sentence.get(sent.start, [])
+        quoted = inside[sent.start_char + 1] or any(t.text in _OPEN or t.text == '"' for t in sent)
+        found = _speaker(sent, items, last_person)
+        if found:
+            speaker = found
+        elif not quoted:
+            speaker = None
+        if speaker:
+            for m in items:
+                if m.type in {"Fund", "Programme"}:
+                    out.append((speaker, "commented_on", m.entity, sent))
+        people = [m.entity for m in items if m.type == "Person"]
+        if people:
+            last_person = people[-1]
+    return out
