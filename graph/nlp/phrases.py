@@ -150,10 +150,15 @@ def anaphor_mentions(doc: Doc) -> list[Mention]:
         det = tok.i - 1
         if det > 0 and low == "council" and doc[det].text in {"County", "District", "City", "Borough"}:
             det -= 1  # "the County Council"
+        if low in FUND_ANAPHORS:
+            # "this substantial funding", "the public health budget": describing words before the head
+            while det > 0 and tok.i - det < 4 and doc[det].pos_ in {"ADJ", "NOUN"} and not doc[det].ent_type_:
+                det -= 1
         if det < 0 or doc[det].lower_ not in {"the", "this", "that"}:
             continue
         if low in FUND_ANAPHORS and tok.pos_ == "NOUN":
-            out.append(_anaphor(doc, tok, "Fund"))
+            span = doc[det : tok.i + 1]
+            out.append(Mention(span.start_char, span.end_char, span.text, "Fund", "anaphor", head=low, anaphor=True))
         elif low in ORG_ANAPHORS and tok.is_title:
             span = doc[det : tok.i + 1]
             out.append(Mention(span.start_char, span.end_char, span.text, "Organisation", "anaphor", head=low, anaphor=True))

@@ -56,6 +56,8 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
             if a.entity == b.entity:
                 continue
             for predicate in _pair_predicates(a, b, by_id):
+                if predicate == "allocated_to" and not _mutually_nearest(a, b, items):
+                    continue
                 add(a.entity, predicate, b.entity, sent)
         for subject, object_ in _announcements(items):
             add(subject, "announced", object_, sent)
@@ -84,6 +86,19 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
             continue
         out.append(predicate)
     return out
+
+
+def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned]) -> bool:
+    """Give whether fund ``a`` and recipient ``b`` are each other's nearest of their kinds (lists pair up)."""
+    funds = [m for m in items if m.type == a.type]
+    places = [m for m in items if m.type in {"Region", "Organisation"}]
+
+    def nearest(x: Mentioned, pool: list[Mentioned]) -> Mentioned:
+        return min(pool, key=lambda m: abs(m.token.i - x.token.i))
+
+    near_b = nearest(a, places)
+    conj = {c.i for c in near_b.token.conjuncts}
+    return (near_b.token.i == b.token.i or b.token.i in conj) and (nearest(b, funds).token.i == a.token.i or b.token.i in conj)
 
 
 def _part_of(a: Mentioned, b: Mentioned, by_id: dict[str, dict], words: set[str]) -> bool:
@@ -123,9 +138,13 @@ def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
         if verb is None:
             continue
         for what in things:
-            if _governing_verb(what.token) is verb and what.token.dep_ not in {"nsubj"}:
+            if _same(_governing_verb(what.token), verb) and what.token.dep_ not in {"nsubj"}:
                 out.append((who.entity, what.entity))
     return out
+
+
+def _same(a: Token | None, b: Token | None) -> bool:
+    return a is not None and b is not None and a.i == b.i
 
 
 def _governing_verb(tok: Token) -> Token | None:

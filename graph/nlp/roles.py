@@ -13,6 +13,7 @@ from .names import clean_surface
 from .resources import word_set
 
 _TITLE_WORDS = {"for", "of", "and", "the", "&", "'s", "’s", "-", "on"}
+_APPOINTED = {"has", "have", "had", "been", "is", "was", "be", "appointed", "confirmed", "named", "as", "elected", "made"}
 _STOP = {"said", "says", "added", "adds", "who", "which", "has", "have", "had", "is", "was", "will", "told"}
 
 
@@ -49,9 +50,17 @@ def title_before(doc: Doc, start: int) -> Span | None:
 
 def apposition_after(doc: Doc, end: int) -> Span | None:
     """Give the post in an apposition after a name ("X, leader of Y Council,"), if any."""
-    if end >= len(doc) - 1 or doc[end].text != ",":
+    if end >= len(doc) - 1:
         return None
-    i = end + 1
+    i = end
+    if doc[i].text != ",":
+        # "X has been appointed chair designate of Y", "X is confirmed as chair of Y"
+        while i < len(doc) and i - end < 5 and doc[i].lower_ in _APPOINTED:
+            i += 1
+        if i == end or not _is_post(doc[i]):
+            return None
+        i -= 1
+    i += 1
     if doc[i].lower_ in {"the", "a", "an"}:
         i += 1
     k = i
