@@ -75,7 +75,9 @@ def ingest(
 
     def on_article(article: Any, n: int) -> None:
         if not quiet:
-            err.print(f"stored {article.source or article.id}: {n} triples", highlight=False)
+            note = f" ({'; '.join(article.notes)})" if article.notes else ""
+            err.print(f"stored {article.source or article.id}: {n} triples{note}", highlight=False,
+                      soft_wrap=True)
 
     def on_error(e: ReformKGError) -> None:
         err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
