@@ -90,7 +90,9 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
 
 def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned]) -> bool:
     """Give whether fund ``a`` and recipient ``b`` are each other's nearest of their kinds (lists pair up)."""
-    funds = [m for m in items if m.type == a.type]
+    funds = [m for m in items if m.type == a.type and not _whole_of_share(m)]
+    if _whole_of_share(a):
+        return False  # "£X of the package allocated to Y": the share is allocated, not the whole
     places = [m for m in items if m.type in {"Region", "Organisation"}]
 
     def nearest(x: Mentioned, pool: list[Mentioned]) -> Mentioned:
@@ -99,6 +101,15 @@ def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned]) -> boo
     near_b = nearest(a, places)
     conj = {c.i for c in near_b.token.conjuncts}
     return (near_b.token.i == b.token.i or b.token.i in conj) and (nearest(b, funds).token.i == a.token.i or b.token.i in conj)
+
+
+def _whole_of_share(m: Mentioned) -> bool:
+    """Give whether a fund mention is the whole a share is taken from ("of the package", "from the fund")."""
+    prep = m.token.head
+    share = prep.head
+    return m.token.dep_ == "pobj" and prep.lower_ in {"of", "from"} and (
+        share.like_num or share.text.startswith("£") or any(c.text == "£" for c in share.children)
+    )
 
 
 def _part_of(a: Mentioned, b: Mentioned, by_id: dict[str, dict], words: set[str]) -> bool:

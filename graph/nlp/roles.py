@@ -33,7 +33,8 @@ def title_before(doc: Doc, start: int) -> Span | None:
             break
         if tok.is_punct and tok.text != "-" or tok.pos_ in {"VERB", "AUX", "DET", "PRON", "ADP"} and tok.lower_ not in _TITLE_WORDS:
             break
-        if tok.lower_ in _STOP | {"the", "and", "a", "an"} or tok.ent_type_ == "PERSON":
+        owner = tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in {"'s", "’s"}
+        if tok.lower_ in _STOP | {"the", "and", "a", "an"} or tok.ent_type_ == "PERSON" and not owner:
             break
         j -= 1
         if tok.is_sent_start:

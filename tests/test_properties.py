@@ -1,0 +1,63 @@
+"""Property tests (hypothesis): money round-trips, dates parse back, name normalisation is idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reformkg.nlp.money import find_money, format_gbp, parse_gbp
+from reformkg.nlp.names import name_key, normalise_name
+from reformkg.textclean import clean_plain_text, parse_date
+
+amounts = st.one_of(
+    st.integers(min_value=0, max_value=10**13),
+    st.floats(min_value=0, max_value=1e15, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=1, max_value=999_999).map(lambda n: n * 1000),
+)
+
+
+@given(amounts)
+def test_properties_parse_gbp_inverts_format_gbp(n: float) -> None:
+    assert parse_gbp(format_gbp(n)) == n
+
+
+@given(amounts, st.text(alphabet="abc ,.", max_size=20))
+def test_properties_find_money_finds_a_formatted_amount_in_prose(n: float, prose: str) -> None:
+    text = f"{prose} {format_gbp(n)} for the scheme"
+    found = find_money(text)
+    assert found and found[-1].amount == n
+    assert text[found[-1].start : found[-1].end] == found[-1].text
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+def test_properties_dates_written_three_ways_parse_back(d: date) -> None:
+    iso = d.isoformat()
+    assert parse_date(d.strftime("%d %B %Y")) == iso
+    assert parse_date(d.strftime("%B %d, %Y")) == iso
+    assert parse_date(iso) == iso
+
+
+names = st.lists(
+    st.sampled_from(list("abcdeABCDE '’.-,") + ["Mr ", "Cllr ", "Dame ", " MP", "'s", "the "]), max_size=25
+).map("".join)
+
+
+@given(names)
+def test_properties_normalise_name_is_idempotent(name: str) -> None:
+    once = normalise_name(name)
+    assert normalise_name(once) == once
+
+
+@given(names)
+def test_properties_name_key_is_idempotent(name: str) -> None:
+    assert name_key(name_key(name)) == name_key(name)
+
+
+@given(st.lists(st.text(alphabet="abc XYZ.:-•", max_size=60), max_size=8))
+def test_properties_cleaning_keeps_length_and_line_breaks(lines: list[str]) -> None:
+    raw = "\n".join(lines)
+    cleaned = clean_plain_text(raw)
+    assert len(cleaned) == len(raw)
+    assert [i for i, c in enumerate(cleaned) if c == "\n"] == [i for i, c in enumerate(raw) if c == "\n"]
