@@ -24,6 +24,7 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 MANIFEST_SUFFIXES = {".jsonl", ".ndjson"}
 MANIFEST_NAME = "manifest.jsonl"
+_META_KEYS = ("title", "url", "published", "publisher")
 # A news page, scripts and all, is well under 10 MB; a bigger file is a dump, not an article.
 MAX_SOURCE_BYTES = 10_000_000
 # About 35,000 words: longer than any news feature, and spaCy's parser memory grows with length.
@@ -171,7 +172,7 @@ def _manifest_records(path: Path) -> Iterator[Article | SourceError]:
         except ValueError as exc:
             yield SourceError(f"{where}: malformed manifest line ({exc})")
             continue
-        meta = {k: (str(rec[k]) if rec.get(k) else None) for k in ("title", "url", "published", "publisher")}
+        meta = {k: (str(rec[k]) if rec.get(k) else None) for k in _META_KEYS}
         try:
             if rec.get("text"):
                 yield article_from_text(str(rec["text"]), where, **meta)  # type: ignore[arg-type]
@@ -212,9 +213,26 @@ def ingest_path(path: Path | str) -> Iterator[Article | SourceError]:
         yield from _manifest_records(path)
         return
     try:
-        yield read_article(path)
+        yield read_article(path, **_sibling_manifest_meta(path))
     except SourceError as exc:
         yield exc
+
+
+def _sibling_manifest_meta(path: Path) -> dict[str, str | None]:
+    # a file given alone keeps the metadata its folder's manifest holds for it, so that
+    # ingesting it again gives the same graph as ingesting the folder
+    manifest = path.parent / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    for _, line in _manifest_lines(manifest):
+        try:
+            rec = json.loads(line) if isinstance(line, str) else None
+        except ValueError:
+            continue
+        target = rec.get("path") or rec.get("file") if isinstance(rec, dict) else None
+        if target and (path.parent / str(target)).resolve() == path.resolve():
+            return {k: (str(rec[k]) if rec.get(k) else None) for k in _META_KEYS}
+    return {}
 
 
 def _folder_sources(folder: Path) -> Iterator[Article | SourceError]:
