@@ -217,6 +217,38 @@ def stats(store: StoreOpt = None, format: FormatOpt = "table") -> None:
     _table(["what", "kind", "count"], rows)
 
 
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a query may run.")] = 10.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Rows (or triples) a query returns at most.")] = 10_000,
+    allow_service: Annotated[bool, typer.Option("--allow-service",
+                                                help="Let SERVICE clauses query other endpoints.")] = False,
+    get: Annotated[str | None, typer.Option("--get", help="Print the response to GET PATH and exit.")] = None,
+) -> None:
+    """Serve the web app and a read-only SPARQL endpoint at /sparql.
+
+    Example: reformkg serve --store ./store --port 8000
+    """
+    from .server import ServeOptions, fetch_path
+    from .server import serve as serve_app
+
+    options = ServeOptions(timeout=timeout, max_rows=max_rows, allow_service=allow_service)
+    if get is not None:
+        status, _, body = fetch_path(_settings(store), options, get)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        if status >= 400:
+            err.print(f"GET {get}: HTTP {status}", highlight=False)
+            raise typer.Exit(1)
+        return
+    err.print(f"serving {_settings(store).store} on http://{host}:{port}/ (SPARQL endpoint /sparql); "
+              "Ctrl-C stops", highlight=False)
+    serve_app(_settings(store), options, host=host, port=port)
+
+
 def main() -> None:
     """Run the ``reformkg`` command."""
     app()

@@ -82,8 +82,8 @@ def bind_parameters(sparql: str, bindings: Mapping[str, Term] | None) -> str:
 
 
 def _result_from_oxigraph(res: object) -> QueryResult:
-    if isinstance(res, bool):
-        return QueryResult(kind="ask", boolean=res)
+    if isinstance(res, (bool, ox.QueryBoolean)):  # pyoxigraph 0.5 answers ASK with a QueryBoolean
+        return QueryResult(kind="ask", boolean=bool(res))
     if isinstance(res, ox.QuerySolutions):
         names = tuple(v.value for v in res.variables)
         return QueryResult(kind="select", variables=names, rows=tuple(tuple(s) for s in res))
