@@ -18,6 +18,7 @@ from .model import Article, Extraction, ResolvedArticle
 from .rdfgraph import build_article_graph, graph_iri, to_ntriples
 from .resolve import EntityIndex, KnownEntity, normalise_name, resolve_extraction
 from .store import Store, open_store
+from .validate import check_article_graph
 from .vocab import CLASS_TYPES, SCHEMA
 
 _INDEX_QUERY = f"""
@@ -66,8 +67,14 @@ def _articles(paths: Iterable[Path | str], failures: list[ReformKGError]) -> Ite
 
 
 def store_resolved(store: Store, resolved: ResolvedArticle, settings: Settings) -> int:
-    """Write one resolved article as its own named graph (atomically); give the triple count."""
+    """Write one resolved article as its own named graph (atomically); give the triple count.
+
+    The graph is checked against the SHACL shapes first: one that fails raises ValidationError
+    and nothing of that article is written.
+    """
     g = build_article_graph(resolved, settings.base_iri)
+    article = resolved.extraction.article
+    check_article_graph(g, article.source or article.id)
     store.replace_graph(str(graph_iri(settings.base_iri, resolved.extraction.article.id)), to_ntriples(g))
     return len(g)
 

@@ -1,21 +1,28 @@
 """ResolvedArticle -> the article's RDF graph (rdflib), under the ReformKG ontology.
 
-One named graph per article holds: the article (Dublin Core metadata and its text), each
-entity node with its labels, amount and identifiers, each mention with Web Annotation
-selectors, each relation as a triple plus an ``rkg:Assertion`` reifier pointing at its
-evidence sentence, and each role as a time-bound ``rkg:PostHolding``.
+One named graph per article holds: the article (Dublin Core metadata, its text, and the
+``rkg:SourceRecord`` of what its source gave), each entity node with its labels, amount
+(``schema:MonetaryAmount``) and identifiers, each mention with Web Annotation selectors, each
+relation as a triple plus an ``rkg:Assertion`` reifier pointing at its evidence sentence, and
+each role as an ``rkg:PostHolding`` of an ``rkg:Post`` as of the article's date.
+
+Every node gets an IRI derived from the base, the article id and the offsets or entity IRIs
+(no blank nodes), so rebuilding an article gives the same graph on every run and machine.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import date
+from decimal import Decimal
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .model import Evidence, ResolvedArticle
 from .resolve import mint_iri, normalise_name
-from .vocab import ENTITY_CLASSES, OA, ORG, PREDICATE_PROPERTIES, RKG, SCHEMA
+from .vocab import ENTITY_CLASSES, OA, ORG, PREDICATE_PROPERTIES, RKG, SCHEMA, TIME
 
 STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -29,6 +36,25 @@ def article_iri(base: str, article_id: str) -> URIRef:
 def graph_iri(base: str, article_id: str) -> URIRef:
     """Give the IRI of the named graph that holds one article's facts."""
     return URIRef(f"{base}graph/{article_id}")
+
+
+def iso_date(text: str | None) -> str | None:
+    """Give the text if it is a valid ISO date (YYYY-MM-DD), else None."""
+    if not text or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text
+
+
+def money_value(amount: float) -> Literal:
+    """Give an amount in pounds as an exact ``xsd:decimal`` literal, to the penny."""
+    value = Decimal(repr(amount)).quantize(Decimal("0.01"))
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return Literal(value, datatype=XSD.decimal)
 
 
 def _selectors(g: Graph, node: URIRef, source: URIRef, start: int, end: int, exact: str) -> None:
@@ -59,16 +85,26 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
     art = article_iri(base, article.id)
     g.add((art, RDF.type, RKG.Article))
     g.add((art, RKG.text, Literal(article.text)))
-    if article.title:
-        g.add((art, DCTERMS.title, Literal(article.title)))
-    if article.published:
-        g.add((art, DCTERMS.date, Literal(article.published, datatype=XSD.date)))
+    published = iso_date(article.published)
+    if article.title and article.title.strip():
+        g.add((art, DCTERMS.title, Literal(article.title.strip())))
+    if published:
+        g.add((art, DCTERMS.date, Literal(published, datatype=XSD.date)))
     if article.publisher:
         g.add((art, DCTERMS.publisher, Literal(article.publisher)))
     if article.url:
         g.add((art, DCTERMS.source, URIRef(article.url)))
+    # what the source gave, verbatim: SHACL compares it with the article's own metadata, so a
+    # title or date lost (or a date that is not YYYY-MM-DD) on the way is caught, not stored
+    record = URIRef(f"{base}source/{article.id}")
+    g.add((art, PROV.hadPrimarySource, record))
+    g.add((record, RDF.type, RKG.SourceRecord))
     if article.source:
-        g.add((art, RDFS.comment, Literal(f"ingested from {article.source}")))
+        g.add((record, DCTERMS.identifier, Literal(article.source)))
+    if article.title:
+        g.add((record, RKG.givenTitle, Literal(article.title)))
+    if article.published:
+        g.add((record, RKG.givenDate, Literal(article.published)))
 
     iris: dict[str, URIRef] = {}
     for r in resolved.entities:
@@ -79,10 +115,10 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
         for alias in {e.name, *e.aliases} - {r.label or e.name}:
             g.add((node, SKOS.altLabel, Literal(alias)))
         if e.amount_gbp is not None:
-            amount = BNode()
+            amount = URIRef(f"{node}#amount")
             g.add((node, SCHEMA.amount, amount))
             g.add((amount, RDF.type, SCHEMA.MonetaryAmount))
-            g.add((amount, SCHEMA.value, Literal(str(round(e.amount_gbp)), datatype=XSD.decimal)))
+            g.add((amount, SCHEMA.value, money_value(e.amount_gbp)))
             g.add((amount, SCHEMA.currency, Literal("GBP")))
         for ident in r.identifiers:
             if ident.scheme == "gss":
@@ -108,8 +144,16 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
             g.add((holding, RKG.post, post))
             g.add((holding, RKG.roleLabel, Literal(role)))
             g.add((holding, PROV.wasDerivedFrom, art))
-            if article.published:
-                g.add((holding, RKG.asOf, Literal(article.published, datatype=XSD.date)))
+            if published:
+                # an article proves only "true as of its date": an instant inside the holding
+                day = Literal(published, datatype=XSD.date)
+                during, instant = URIRef(f"{holding}#during"), URIRef(f"{holding}#asOf")
+                g.add((holding, RKG.asOf, day))
+                g.add((holding, ORG.memberDuring, during))
+                g.add((during, RDF.type, TIME.Interval))
+                g.add((during, TIME.inside, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, TIME.inXSDDate, day))
         if not e.mentions:
             g.add((art, RKG.mentions, node))
 

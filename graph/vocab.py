@@ -1,6 +1,7 @@
 """The ReformKG ontology namespace; terms are reached only through here, never as string literals.
 
-``tests/test_vocab.py`` checks that every term below is declared in ``ontology/reformkg.ttl``.
+``tests/test_ontology.py`` checks that every term below is declared in ``ontology/reformkg.ttl``;
+standard vocabularies (Dublin Core, SKOS, PROV-O) come from ``rdflib.namespace``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 TIME = Namespace("http://www.w3.org/2006/time#")
+SHAPES = Namespace("https://w3id.org/reformkg/shapes#")
 
 
 class RKG(DefinedNamespace):
@@ -29,6 +31,7 @@ class RKG(DefinedNamespace):
     Fund: URIRef
     Programme: URIRef
     Article: URIRef
+    SourceRecord: URIRef
     Mention: URIRef
     EvidenceSentence: URIRef
     Assertion: URIRef
@@ -48,6 +51,8 @@ class RKG(DefinedNamespace):
     commented_on: URIRef
     # article, mention and provenance properties
     text: URIRef
+    givenTitle: URIRef
+    givenDate: URIRef
     mentions: URIRef
     mentionOf: URIRef
     evidence: URIRef
