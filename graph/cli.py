@@ -249,6 +249,63 @@ def serve(
     serve_app(_settings(store), options, host=host, port=port)
 
 
+@app.command()
+def validate(store: StoreOpt = None, format: FormatOpt = "table") -> None:
+    """Check every article graph in the store against the SHACL shapes; exit 5 on a violation.
+
+    Example: reformkg validate --format json
+    """
+    from .store import open_store
+    from .validate import validate_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        report = validate_store(st)
+    finally:
+        st.close()
+    if format == "json":
+        _out(json.dumps(report.to_json(), ensure_ascii=False))
+    elif report.results:
+        _table(["severity", "graph", "problem"],
+               [[v.severity, v.graph.rsplit("/", 1)[-1], v.describe()] for v in report.results])
+    if report.conforms:
+        err.print(f"{report.graphs} graph(s) conform ({len(report.results)} warning(s))", highlight=False)
+        return
+    from .errors import ValidationError
+
+    bad = len({v.graph for v in report.violations})
+    raise ValidationError(f"{len(report.violations)} violation(s) in {bad} of {report.graphs} graph(s); "
+                          f"first: {report.violations[0].describe()}")
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="turtle, trig, nquads, jsonld, graphml or gexf.")] = "turtle",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export the store as RDF, or as a network for Gephi and Cytoscape.
+
+    Example: reformkg export --format graphml --out reformkg.graphml
+    """
+    from .export import export_store
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        data = export_store(st, format)
+    finally:
+        st.close()
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        out.write_bytes(data)
+        err.print(f"wrote {out} ({len(data):,} bytes)", highlight=False)
+
+
 def main() -> None:
     """Run the ``reformkg`` command."""
     app()
