@@ -22,11 +22,23 @@ from .mentions import (
 )
 from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
+from .resources import tag_to_pos
 from .roles import find_roles
 
 for _name in ("reformkg_mentions", "reformkg_entities", "reformkg_relations"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+@Language.component("reformkg_tag_pos")
+def tag_pos(doc: Doc) -> Doc:
+    """Give the Doc with coarse POS set from fine tags: the stock attribute_ruler's one-tag rules, faster."""
+    table = tag_to_pos()
+    for tok in doc:
+        pos = table.get(tok.tag_)
+        if pos:
+            tok.pos_ = pos
+    return doc
 
 
 @Language.component("reformkg_line_sentences")

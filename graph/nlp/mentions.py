@@ -131,6 +131,7 @@ def government_mentions(doc: Doc) -> list[Mention]:
 def titled_person_mentions(doc: Doc) -> list[Mention]:
     """Give people named after an honorific ("Dame Rachel de Souza", "Cllr Hudspeth", "Mr Osborne")."""
     titles = word_set("titles") - {"the"}
+    stops = word_set("post_words") | word_set("org_heads")
     out = []
     for tok in doc[:-1]:
         if tok.lower_.rstrip(".") not in titles or not tok.is_title:
@@ -140,7 +141,7 @@ def titled_person_mentions(doc: Doc) -> list[Mention]:
             j += 1
         end = j
         while end < len(doc) and (_is_cap(doc[end]) or doc[end].lower_ in {"de", "van", "von", "le", "da"}) and not doc[end].is_sent_start:
-            if doc[end].lower_ in word_set("post_words") | word_set("org_heads"):
+            if doc[end].lower_ in stops:
                 break
             end += 1
         while end > j and not _is_cap(doc[end - 1]):
@@ -158,6 +159,7 @@ def _is_cap(tok: Token) -> bool:
 def capitalised_runs(doc: Doc) -> list[Span]:
     """Give maximal runs of capitalised words joined by linkers ("Review of Children's Social Care")."""
     runs = []
+    heads = word_set("programme_heads") | word_set("fund_heads")
     i = 0
     while i < len(doc):
         if not _is_cap(doc[i]) or doc[i].text in {"£", "I"}:
@@ -181,7 +183,6 @@ def capitalised_runs(doc: Doc) -> list[Span]:
         # a sentence-initial "The"/"This" is capitalised only because it starts the sentence
         while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS) and doc[start].is_title:
             start += 1
-        heads = word_set("programme_heads") | word_set("fund_heads")
         if end - start > 3 and doc[start + 1].lower_ == "of" and doc[start].lower_ not in heads:
             # "Signing of the X Plan", "Chairs of X": a common noun before the name
             start += 3 if doc[start + 2].lower_ == "the" else 2

@@ -57,3 +57,9 @@ def acronym_names() -> dict[str, str]:
 def acronym_table() -> dict[str, str]:
     """Give known acronyms mapped to their lower-cased long forms, for comparing names."""
     return {short: long.lower() for short, long in acronym_names().items()}
+
+
+@cache
+def tag_to_pos() -> dict[str, str]:
+    """Give the Penn Treebank tag -> Universal POS map (``data/extraction/tag_pos.tsv``)."""
+    return dict(line.split("\t", 1) for line in _lines("tag_pos.tsv"))
