@@ -174,23 +174,31 @@ def render(
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")],
     focus: Annotated[str | None, typer.Option("--focus", help="Entity name to centre on.")] = None,
     depth: Annotated[int, typer.Option("--depth", help="Hops around --focus.")] = 2,
+    type_: Annotated[list[str] | None, typer.Option("--type", "-t", help="Keep only this entity type (repeatable).")] = None,
+    predicate: Annotated[list[str] | None, typer.Option("--predicate", "-p",
+                                                        help="Keep only this relation (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only articles dated on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only articles dated on or before YYYY-MM-DD.")] = None,
+    layout: Annotated[str, typer.Option("--layout", help="auto, physics or precomputed.")] = "auto",
     store: StoreOpt = None,
 ) -> None:
-    """Write an interactive network view of the graph (works offline).
+    """Write an interactive network view of the graph (one offline HTML file).
 
-    Example: reformkg render --out graph.html --focus "Dean Russell" --depth 2
+    Example: reformkg render --out graph.html --focus "Dean Russell" --depth 2 --type Person --type Fund
     """
-    from .render import build_network, neighbourhood, render_network
+    from .explore import network_view
+    from .render import render_network_html
     from .store import open_store
 
+    if layout not in ("auto", "physics", "precomputed"):
+        raise QueryError(f"--layout {layout!r}: use auto, physics or precomputed")
     st = open_store(_settings(store).store, read_only=True)
     try:
-        g = build_network(st)
+        g = network_view(st, types=type_, predicates=predicate, since=since, until=until, focus=focus, depth=depth)
     finally:
         st.close()
-    if focus:
-        g = neighbourhood(g, focus, depth)
-    out.write_text(render_network(g), encoding="utf-8")
+    out.write_text(render_network_html(g, title=f"ReformKG: {focus}" if focus else "ReformKG network",
+                                       layout=layout), encoding="utf-8")
     err.print(f"wrote {out} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)", highlight=False)
 
 
@@ -247,6 +255,111 @@ def serve(
     err.print(f"serving {_settings(store).store} on http://{host}:{port}/ (SPARQL endpoint /sparql); "
               "Ctrl-C stops", highlight=False)
     serve_app(_settings(store), options, host=host, port=port)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Entity name, alias or IRI.")],
+    store: StoreOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Print an entity's card: names, IDs, posts, relations with evidence, articles.
+
+    Example: reformkg show "Jeremy Hunt" --format json
+    """
+    from .explore import entity_card
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        card = entity_card(st, name)
+    finally:
+        st.close()
+    if format == "json":
+        _out(json.dumps(card.to_json(), ensure_ascii=False))
+        return
+    c = card.to_json()
+    amount = f"£{c['amount_gbp']:,.0f}" if c["amount_gbp"] is not None else ""
+    ids = "; ".join(f"{i['scheme']}: {i['value']}" for i in c["identifiers"])
+    _table(["field", "value"], [["name", c["name"]], ["type", c["type"]], ["iri", c["iri"]],
+                                ["names", "; ".join(c["names"])], ["identifiers", ids], ["amount", amount]],
+           title=c["name"])
+    if c["posts"]:
+        _table(["role", "as of", "source"], [[p["role"], p["as_of"] or "", p["article"]["title"] or p["article"]["iri"]]
+                                             for p in c["posts"]], title="posts")
+    if c["relations"]:
+        _table(["relation", "evidence", "source"],
+               [[(f"{c['name']} {r['predicate']} {r['other_name']}" if r["direction"] == "out"
+                  else f"{r['other_name']} {r['predicate']} {c['name']}"), r["evidence"],
+                 r["article"]["title"] or r["article"]["iri"]] for r in c["relations"]], title="relations")
+    _table(["article", "date"], [[a["title"] or a["iri"], a["date"] or ""] for a in c["articles"]],
+           title="mentioned in")
+
+
+@app.command()
+def path(
+    a: Annotated[str, typer.Argument(help="First entity (name, alias or IRI).")],
+    b: Annotated[str, typer.Argument(help="Second entity.")],
+    k: Annotated[int, typer.Option("--k", "-k", help="How many alternative paths.")] = 3,
+    no_articles: Annotated[bool, typer.Option("--relations-only",
+                                              help="Only stated relations, not 'named in the same article'.")] = False,
+    store: StoreOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Print how two entities connect: shortest paths, each hop with its evidence.
+
+    Example: reformkg path "Jeremy Hunt" "NHS" --k 3
+    """
+    from .explore import find_paths
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        paths = find_paths(st, a, b, k, via_articles=not no_articles)
+    finally:
+        st.close()
+    if format == "json":
+        _out(json.dumps([p.to_json() for p in paths], ensure_ascii=False))
+        return
+    if not paths:
+        err.print(f"no path between {a!r} and {b!r}", highlight=False)
+    for i, p in enumerate(paths, 1):
+        _table(["hop", "evidence", "source"],
+               [[f"{h.subject_name} {h.predicate} {h.object_name}", h.evidence, h.article.title or h.article.iri]
+                for h in p.hops], title=f"path {i} ({len(p.hops)} hop(s))")
+
+
+@app.command()
+def timeline(
+    name: Annotated[str | None, typer.Argument(help="Only this entity's events (name, alias or IRI).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write an HTML chart here instead.")] = None,
+    store: StoreOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Print announcements, funds, programmes and posts in date order (or chart them with --out).
+
+    Example: reformkg timeline "Family Hubs" --out timeline.html
+    """
+    from .explore import timeline as collect_timeline
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        events = collect_timeline(st, name)
+    finally:
+        st.close()
+    if out is not None:
+        from .render import render_timeline_html
+
+        out.write_text(render_timeline_html(events, title=f"ReformKG timeline: {name}" if name else
+                                            "ReformKG timeline"), encoding="utf-8")
+        err.print(f"wrote {out} ({len(events)} events)", highlight=False)
+        return
+    if format == "json":
+        _out(json.dumps([e.to_json() for e in events], ensure_ascii=False))
+        return
+    _table(["date", "kind", "event", "evidence", "source"],
+           [[e.date or "undated", e.kind, e.text, e.evidence or "", e.article.title or e.article.iri] for e in events])
 
 
 @app.command()

@@ -1,19 +1,38 @@
-"""Store -> networkx graph -> interactive HTML (pyvis / vis-network), offline and escaped.
+"""Entity network or timeline -> one self-contained HTML page (vis-network inlined), offline and escaped.
 
-Input: a ``Store`` (and optionally a focus entity and depth). Output: an HTML string; the CLI
-writes it to a file.
+Input: an ``nx.MultiDiGraph`` built by ``explore.build_network`` (or any graph with the same node
+and edge attributes), or a list of ``TimelineEvent``. Output: an HTML string; the CLI writes it.
+
+pyvis is not used: its templates render without autoescape and always load bootstrap from a CDN,
+and the node and edge data it would build are a few lines here. Our own Jinja2 templates
+(``graph/templates/``) autoescape every HTML sink; the page's data goes in as JSON inside a
+``<script type="application/json">`` with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so text
+can never close the script element. vis-network shows string ``title`` tooltips as plain text
+(``innerText``), so tooltips carry raw text: escaping them would show ``&amp;``.
 """
 
 from __future__ import annotations
 
-import html
 import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
+import numpy as np
+from jinja2 import Environment, FileSystemLoader
 
-from .store import Store
-from .vocab import CLASS_TYPES, PREDICATE_PROPERTIES, RKG
+from .explore import TimelineEvent, build_network, filter_network
+from .model import ENTITY_TYPES
 
+__all__ = ["TYPE_COLOURS", "build_network", "filter_network", "layout_positions", "render_network_html",
+           "render_timeline_html"]
+
+HERE = Path(__file__).resolve().parent
 TYPE_COLOURS = {
     "Person": "#e15759",
     "Organisation": "#4e79a7",
@@ -21,66 +40,161 @@ TYPE_COLOURS = {
     "Fund": "#f28e2b",
     "Programme": "#b07aa1",
 }
-
-_EDGES = f"""
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s ?p ?o ?sentence ?article WHERE {{
-  VALUES ?p {{ {" ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())} }}
-  ?a a <{RKG.Assertion}> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
-     <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
-     <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o ;
-     <{RKG.evidence}>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?sentence ;
-     <http://www.w3.org/ns/prov#wasDerivedFrom> ?article .
-}}"""
-_NODES = f"""
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?type (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?art) AS ?articles) WHERE {{
-  VALUES ?type {{ {" ".join(f"<{c}>" for c in CLASS_TYPES)} }}
-  ?e a ?type ; skos:prefLabel ?l .
-  OPTIONAL {{ ?art <{RKG.mentions}> ?e }}
-}} GROUP BY ?e ?type"""
+KIND_COLOURS = {"announcement": "#e15759", "fund": "#f28e2b", "programme": "#b07aa1", "post": "#4e79a7"}
+# above this many nodes the browser's physics cannot settle in seconds: lay out in Python instead
+PHYSICS_MAX_NODES = 400
+STABILISATION_ITERATIONS = 250
+EDGE_LABELS_MAX = 300
 
 
-def build_network(store: Store) -> nx.MultiDiGraph:
-    """Give the entity network: nodes with type and label, edges with predicate and evidence."""
-    g = nx.MultiDiGraph()
-    for rec in store.query(_NODES).records():
-        type_ = CLASS_TYPES.get(__import__("rdflib").URIRef(rec["type"].value), "Entity")
-        g.add_node(rec["e"].value, label=rec["label"].value, type=type_, articles=int(rec["articles"].value))
-    for rec in store.query(_EDGES).records():
-        s, o = rec["s"].value, rec["o"].value
-        if s in g and o in g:
-            g.add_edge(s, o, predicate=rec["p"].value.rsplit("#", 1)[-1],
-                       evidence=rec["sentence"].value, article=rec["article"].value)
-    return g
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True)
 
 
-def neighbourhood(g: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiGraph:
-    """Give the subgraph within ``depth`` hops (either direction) of the node whose label matches."""
-    wanted = focus.casefold()
-    seeds = [n for n, d in g.nodes(data=True) if d.get("label", "").casefold() == wanted or n == focus]
-    if not seeds:
-        seeds = [n for n, d in g.nodes(data=True) if wanted in d.get("label", "").casefold()]
-    keep: set[str] = set()
-    und = g.to_undirected(as_view=True)
-    for s in seeds:
-        keep |= set(nx.single_source_shortest_path_length(und, s, cutoff=depth))
-    return g.subgraph(keep).copy()
+@lru_cache(maxsize=1)
+def _vis_js() -> str:
+    js = (HERE / "static" / "vis-network.min.js").read_text(encoding="utf-8")
+    # inlined in a <script>: these sequences would end or confuse the script element
+    if "</script" in js.lower() or "<!--" in js:
+        raise RuntimeError("vis-network.min.js cannot be inlined safely (contains </script or <!--)")
+    return js
 
 
-def render_network(g: nx.MultiDiGraph, title: str = "ReformKG") -> str:
-    """Give a self-contained HTML page drawing the network with vis-network (no CDN needed)."""
-    from pyvis.network import Network
+def script_json(data: Any) -> str:
+    """Give JSON that is safe inside a ``<script>`` element: no ``<``, ``>``, ``&``, U+2028, U+2029."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # these characters only occur inside JSON strings, where a \\u escape means the same
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                    ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
 
-    net = Network(height="800px", width="100%", directed=True, cdn_resources="in_line", heading="")
+
+def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Give an (x, y) position per node from a force layout computed with numpy, in screen units.
+
+    Fruchterman-Reingold with repulsion estimated from a random sample of nodes per step: O(n·s)
+    instead of O(n²), so 5,000 nodes take about half a second and the browser needs no physics at all.
+    """
+    nodes = list(g)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = np.array([(index[s], index[o]) for s, o in g.edges() if s != o], dtype=np.int64).reshape(-1, 2)
+    rng = np.random.default_rng(seed)
+    pos = (rng.uniform(-1.0, 1.0, (n, 2)) * math.sqrt(n)).astype(np.float32)
+    samples = min(n - 1, 16)
+    temperature = math.sqrt(n) / 3
+    for _ in range(iterations):
+        disp = -0.02 * pos  # weak gravity keeps isolated nodes and small components near the centre
+        if samples:
+            delta = pos[:, None, :] - pos[rng.integers(0, n, (n, samples))]
+            d2 = np.maximum(np.einsum("ijk,ijk->ij", delta, delta), 1e-2)
+            disp += np.einsum("ijk,ij->ik", delta, 1.0 / d2) * ((n - 1) / samples)
+        if len(pairs):
+            delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+            pull = delta * np.sqrt(np.einsum("ij,ij->i", delta, delta))[:, None]
+            for axis in (0, 1):
+                disp[:, axis] += np.bincount(pairs[:, 1], pull[:, axis], n) - np.bincount(pairs[:, 0], pull[:, axis], n)
+        length = np.maximum(np.sqrt(np.einsum("ij,ij->i", disp, disp)), 1e-9)[:, None]
+        pos += disp / length * np.minimum(length, temperature)
+        temperature = max(temperature * 0.92, 0.05)
+    pos *= 60.0  # one unit of ideal edge length -> 60 px
+    return {v: (round(float(pos[i, 0]), 1), round(float(pos[i, 1]), 1)) for i, v in enumerate(nodes)}
+
+
+def _page_data(g: nx.MultiDiGraph, layout: str) -> dict:
+    """Give the page's data: vis nodes and edges keyed by small integers, cards, articles, options.
+
+    Tooltip text is assembled in the page from these fields (not stored twice): a 5,000-node
+    view is then a third smaller.
+    """
+    physics = layout == "physics" or (layout == "auto" and g.number_of_nodes() <= PHYSICS_MAX_NODES)
+    positions = {} if physics else layout_positions(g)
+    degree = dict(g.degree())
+    ids = {n: i for i, n in enumerate(g)}
+    meta = g.graph.get("articles", {})
+    used = sorted({a for _, d in g.nodes(data=True) for a in d.get("articles", [])}
+                  | {p["article"] for _, d in g.nodes(data=True) for p in d.get("posts", [])}
+                  | {d.get("article") for _, _, d in g.edges(data=True) if d.get("article")})
+    art = {a: i for i, a in enumerate(used)}  # articles are referred to by position: IRIs repeat a lot
+    articles = [{"iri": a, **(meta.get(a) or {})} for a in used]
+    nodes = []
     for n, d in g.nodes(data=True):
-        # vis-network sets tooltips as text, so labels and titles go in raw (never innerHTML)
-        net.add_node(n, label=d.get("label", n), title=f"{d.get('type')}: {d.get('label')}",
-                     color=TYPE_COLOURS.get(d.get("type", ""), "#999999"), group=d.get("type"))
-    for s, o, d in g.edges(data=True):
-        net.add_edge(s, o, label=d["predicate"], title=f"{d['predicate']}\n{d['evidence']}")
-    page = net.generate_html(notebook=False)
-    # pyvis's template pulls bootstrap from a CDN in every mode; the page needs none of it
-    lines = [ln for ln in page.splitlines() if "cdn.jsdelivr.net" not in ln and "cdnjs.cloudflare" not in ln]
-    head = f"<title>{html.escape(title)}</title><script>window.REFORMKG={json.dumps({'nodes': g.number_of_nodes()})}</script>"
-    return "\n".join(lines).replace("<head>", "<head>" + head, 1)
+        node = {"id": ids[n], "iri": n, "label": d.get("label", n), "type": d.get("type"),
+                "color": TYPE_COLOURS.get(d.get("type", ""), "#999999"), "size": round(8 + 5 * math.sqrt(degree[n]), 1),
+                "degree": degree[n], "aliases": d.get("aliases", []), "identifiers": d.get("identifiers", []),
+                "amount_gbp": d.get("amount_gbp"), "articles": [art[a] for a in d.get("articles", [])],
+                "posts": [{**p, "article": art[p["article"]]} for p in d.get("posts", [])]}
+        if n in positions:
+            node["x"], node["y"] = positions[n]
+        nodes.append(node)
+    small = g.number_of_edges() <= EDGE_LABELS_MAX
+    edges = [{"id": i, "from": ids[s], "to": ids[o], "predicate": d["predicate"], "evidence": d.get("evidence", ""),
+              "article": art.get(d.get("article"))} for i, (s, o, d) in enumerate(g.edges(data=True))]
+    options = {
+        "nodes": {"shape": "dot", "font": {"size": 14}},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": small,
+                  "font": {"size": 10, "align": "middle"}, "color": {"inherit": False, "color": "#999999"}},
+        "layout": {"improvedLayout": physics and g.number_of_nodes() <= 100, "randomSeed": 7},
+        # hover highlighting costs a hit test per mouse move; tooltips work without it
+        "interaction": {"hover": small, "tooltipDelay": 150, "hideEdgesOnDrag": not small,
+                        "hideEdgesOnZoom": not small},
+        "physics": {"enabled": physics, "solver": "forceAtlas2Based",
+                    "stabilization": {"enabled": physics, "iterations": STABILISATION_ITERATIONS,
+                                      "updateInterval": 50}},
+    }
+    return {"nodes": nodes, "edges": edges, "edge_labels": small, "articles": articles,
+            "options": options}
+
+
+def render_network_html(g: nx.MultiDiGraph, *, title: str = "ReformKG network", layout: str = "auto") -> str:
+    """Give one offline HTML page drawing the network, with legend, tooltips and a card panel.
+
+    Args:
+        layout: ``auto`` (browser physics for small graphs, a Python layout above
+            ``PHYSICS_MAX_NODES``), ``physics`` or ``precomputed``.
+    """
+    if layout not in ("auto", "physics", "precomputed"):
+        raise ValueError(f"layout must be auto, physics or precomputed, not {layout!r}")
+    counts = Counter(d.get("type") for _, d in g.nodes(data=True))
+    legend = [{"type": t, "colour": TYPE_COLOURS[t], "count": counts[t]} for t in ENTITY_TYPES if counts[t]]
+    stats = f"{g.number_of_nodes()} entities, {g.number_of_edges()} relations"
+    return _env().get_template("network.html").render(
+        title=title, legend=legend, stats=stats, data_json=script_json(_page_data(g, layout)), vis_js=_vis_js())
+
+
+def render_timeline_html(events: Sequence[TimelineEvent], *, title: str = "ReformKG timeline") -> str:
+    """Give one offline HTML page charting the events on a time axis (SVG), with a table of all of them."""
+    dated = [e for e in events if e.date]
+    kinds = [k for k in KIND_COLOURS if any(e.kind == k for e in events)]
+    width, lane, left = 900, 46, 110
+    marks, ticks = [], []
+    if dated:
+        days = [_day(e.date) for e in dated]  # type: ignore[arg-type]
+        lo, hi = min(days), max(days)
+        span = max(hi - lo, 1)
+        stacked: Counter = Counter()
+        for e, day in zip(dated, days):
+            x = left + 20 + (day - lo) / span * (width - left - 40)
+            row = kinds.index(e.kind)
+            stacked[(row, day)] += 1
+            y = 30 + row * lane + 8 + (stacked[(row, day)] - 1) % 4 * 7
+            marks.append({"x": round(x, 1), "y": y, "colour": KIND_COLOURS[e.kind], "event": e})
+        for day in sorted({lo, hi, *(lo + span * f // 4 for f in (1, 2, 3))}):
+            ticks.append({"x": round(left + 20 + (day - lo) / span * (width - left - 40), 1), "label": _date(day)})
+    height = 30 + len(kinds) * lane + 30
+    lanes = [{"kind": k, "y": 30 + i * lane, "colour": KIND_COLOURS[k]} for i, k in enumerate(kinds)]
+    return _env().get_template("timeline.html").render(
+        title=title, events=events, marks=marks, ticks=ticks, lanes=lanes, width=width, height=height,
+        left=left, undated=len(events) - len(dated))
+
+
+def _day(text: str) -> int:
+    return date.fromisoformat(text[:10]).toordinal()
+
+
+def _date(day: int) -> str:
+    return date.fromordinal(day).isoformat()

@@ -1,0 +1,188 @@
+"""Entity cards, paths, timelines and network filters: on hand-written articles and, end to end, the founding corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CRAFTED, HOSTILE_ALIAS, HOSTILE_NAME
+
+from reformkg.cli import app
+from reformkg.errors import QueryError
+from reformkg.explore import build_network, entity_card, filter_network, find_paths, network_view, timeline
+from reformkg.store import open_store
+
+RKG = "PREFIX rkg: <https://w3id.org/reformkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+
+
+@pytest.fixture()
+def crafted(crafted_store: Path):
+    store = open_store(str(crafted_store), read_only=True)
+    yield store
+    store.close()
+
+
+def _text(article_id: str) -> str:
+    return next(a[4] for a in CRAFTED if a[0] == article_id)
+
+
+def test_explore_card_gives_ids_posts_relations_with_evidence_and_articles(crafted) -> None:
+    card = entity_card(crafted, "Ann Example")
+    assert (card.type, card.name) == ("Person", "Ann Example")
+    assert [(i.scheme, i.value) for i in card.identifiers] == [("wikidata", "Q99999001")]
+    assert [(p.role, p.as_of, p.article.title) for p in card.posts] == [
+        ("Health Secretary", "2024-03-01", "Minister unveils Care Futures Fund")]
+    (rel,) = card.relations
+    assert (rel.predicate, rel.direction, rel.other_name, rel.other_type) == ("announced", "out", "Care Futures Fund",
+                                                                              "Fund")
+    assert rel.evidence in _text("craft-a") and "announced" in rel.evidence
+    assert rel.article.url == "https://example.org/care-futures" and rel.article.date == "2024-03-01"
+    assert [a.iri.rsplit("/", 1)[-1] for a in card.articles] == ["craft-a"]
+
+
+def test_explore_card_sees_relations_from_both_sides_and_every_article(crafted) -> None:
+    card = entity_card(crafted, "better homes programme")  # case and spacing do not matter
+    seen = {(r.predicate, r.direction, r.other_name) for r in card.relations}
+    assert seen == {("builds_on", "in", "Care Futures Fund"), ("leads", "in", "Northshire Council"),
+                    ("commented_on", "in", "Bo Sample")}
+    assert [a.date for a in card.articles] == ["2023-06-15", "2024-03-01"]  # oldest first
+    fund = entity_card(crafted, "Care Futures Fund")
+    assert fund.amount_gbp == 40_000_000
+    assert entity_card(crafted, fund.iri).name == "Care Futures Fund"  # an IRI works too
+    region = entity_card(crafted, "Northshire")
+    assert [(i.scheme, i.value) for i in region.identifiers] == [("gss", "E10000099")]
+
+
+def test_explore_card_json_keeps_hostile_text_verbatim(crafted) -> None:
+    card = entity_card(crafted, HOSTILE_ALIAS)  # found by its alias
+    data = json.loads(json.dumps(card.to_json()))
+    assert data["name"] == HOSTILE_NAME and data["names"] == [HOSTILE_NAME, HOSTILE_ALIAS]
+    assert {r["predicate"] for r in data["relations"]} == {"funds", "covers"}
+    assert all(HOSTILE_NAME in r["evidence"] for r in data["relations"])
+
+
+def test_explore_unknown_name_suggests_close_ones(crafted) -> None:
+    with pytest.raises(QueryError, match=r"no entity named 'Ann Exampel' \(did you mean 'Ann Example'"):
+        entity_card(crafted, "Ann Exampel")
+    with pytest.raises(QueryError, match="no entity named"):
+        entity_card(crafted, "zzzz qqqq")
+
+
+def test_explore_paths_prefer_stated_relations_each_hop_with_evidence(crafted) -> None:
+    paths = find_paths(crafted, "Ann Example", "Bo Sample", k=3)
+    assert len(paths) == 3
+    first = paths[0].hops
+    assert [h.predicate for h in first] == ["announced", "builds_on", "commented_on"]
+    assert first[0].subject_name == "Ann Example" and first[-1].subject_name == "Bo Sample"
+    for path in paths:
+        for hop in path.hops:
+            assert hop.evidence and hop.evidence.split(" … ")[0] in _text(hop.article.iri.rsplit("/", 1)[-1])
+    assert len(find_paths(crafted, "Ann Example", "Bo Sample", k=1)) == 1
+
+
+def test_explore_paths_through_an_article_only_when_asked(crafted) -> None:
+    assert find_paths(crafted, "Farland", "Northshire", via_articles=False) == []
+    (path, *_) = find_paths(crafted, "Farland", "Northshire")
+    (hop,) = path.hops
+    assert hop.predicate == "co_mentioned" and hop.article.iri.endswith("/craft-c")
+    assert "Farland" in hop.evidence and "Northshire" in hop.evidence
+    with pytest.raises(QueryError, match="same entity"):
+        find_paths(crafted, "Northshire", "northshire")
+
+
+def test_explore_timeline_is_in_date_order_and_filters_by_name(crafted) -> None:
+    events = timeline(crafted)
+    dates = [e.date for e in events]
+    assert dates == sorted(dates) and dates[0] == "2023-06-15"
+    assert {e.kind for e in events} == {"announcement", "fund", "programme", "post"}
+    (announcement,) = [e for e in events if e.kind == "announcement"]
+    assert announcement.text == "Ann Example announced Care Futures Fund"
+    assert announcement.evidence in _text("craft-a")
+    fund = next(e for e in events if e.kind == "fund")
+    assert "£40,000,000" in fund.text and fund.evidence in _text("craft-a")
+    own = timeline(crafted, "Bo Sample")
+    assert [(e.kind, e.text) for e in own] == [("post", "Bo Sample: Leader of Northshire Council")]
+
+
+def test_explore_filters_by_type_predicate_dates_and_focus(crafted) -> None:
+    g = build_network(crafted)
+    assert g.number_of_nodes() == 8 and g.number_of_edges() == 8
+    people = filter_network(g, types=["Person"])
+    assert {d["label"] for _, d in people.nodes(data=True)} == {"Ann Example", "Bo Sample"}
+    leads = filter_network(g, predicates=["leads"])
+    assert sorted(d["label"] for _, d in leads.nodes(data=True)) == ["Better Homes Programme", "Northshire Council"]
+    recent = filter_network(g, since="2024-01-01")
+    assert {d["predicate"] for *_, d in recent.edges(data=True)} == {"announced", "allocated_to", "builds_on"}
+    assert "Bo Sample" not in {d["label"] for _, d in recent.nodes(data=True)}
+    near = network_view(crafted, focus="Care Futures Fund", depth=1)
+    assert {d["label"] for _, d in near.nodes(data=True)} == {"Care Futures Fund", "Ann Example", "Northshire",
+                                                              "Better Homes Programme"}
+    with pytest.raises(QueryError, match="unknown entity type"):
+        network_view(crafted, types=["Planet"])
+    with pytest.raises(QueryError, match="bad date"):
+        network_view(crafted, since="2024")
+
+
+# End to end on the founding corpus: expectations come from the store itself, never hard-coded.
+
+def _query(runner, store: Path, sparql: str) -> list[dict]:
+    result = runner.invoke(app, ["query", RKG + sparql, "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+
+
+def test_explore_cli_show_gives_the_stored_card(runner, seed_store: Path) -> None:
+    rows = _query(runner, seed_store, "SELECT ?e ?l (COUNT(DISTINCT ?a) AS ?n) WHERE { ?e a rkg:Person ; "
+                                      "skos:prefLabel ?l . ?a rkg:mentions ?e } GROUP BY ?e ?l ORDER BY ?e LIMIT 1")
+    assert rows, "the founding corpus should give at least one person"
+    result = runner.invoke(app, ["show", rows[0]["l"], "--store", str(seed_store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    card = json.loads(result.stdout)
+    assert (card["iri"], card["type"], card["name"]) == (rows[0]["e"], "Person", rows[0]["l"])
+    assert len(card["articles"]) == int(rows[0]["n"])
+    table = runner.invoke(app, ["show", rows[0]["l"], "--store", str(seed_store)])
+    assert table.exit_code == 0 and rows[0]["l"] in table.stdout
+
+
+def test_explore_cli_show_unknown_name_exits_4_with_suggestions(runner, seed_store: Path) -> None:
+    label = _query(runner, seed_store, "SELECT ?l WHERE { ?e a rkg:Person ; skos:prefLabel ?l } ORDER BY ?l LIMIT 1")[0]["l"]
+    typo = label[:-1] + ("x" if label[-1] != "x" else "y")
+    result = runner.invoke(app, ["show", typo, "--store", str(seed_store)])
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr.startswith("error: no entity named") and f"'{label}'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_explore_cli_path_hops_carry_evidence_from_the_article(runner, seed_store: Path) -> None:
+    rows = _query(runner, seed_store, "SELECT ?a ?t ?x ?y WHERE { ?a rkg:text ?t ; rkg:mentions ?e1, ?e2 . "
+                                      "?e1 skos:prefLabel ?x . ?e2 skos:prefLabel ?y FILTER(STR(?e1) < STR(?e2)) } "
+                                      "ORDER BY ?a ?x ?y LIMIT 1")
+    assert rows, "some article of the founding corpus names two entities"
+    result = runner.invoke(app, ["path", rows[0]["x"], rows[0]["y"], "--store", str(seed_store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    paths = json.loads(result.stdout)
+    assert 1 <= len(paths) <= 3 and paths[0]["length"] >= 1
+    texts = {r["a"]: r["t"] for r in _query(runner, seed_store, "SELECT ?a ?t WHERE { ?a rkg:text ?t }")}
+    for hop in paths[0]["hops"]:
+        assert hop["evidence"].split(" … ")[0] in texts[hop["article"]["iri"]]
+    table = runner.invoke(app, ["path", rows[0]["x"], rows[0]["y"], "--store", str(seed_store)])
+    assert table.exit_code == 0 and "path 1" in table.stdout
+
+
+def test_explore_cli_timeline_text_json_and_html(runner, seed_store: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["timeline", "--store", str(seed_store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    events = json.loads(result.stdout)
+    dated = [e["date"] for e in events if e["date"]]
+    assert dated == sorted(dated) and all(e["date"] for e in events[: len(dated)])
+    article_dates = {r["a"]: r["d"] for r in _query(runner, seed_store, "PREFIX dct: <http://purl.org/dc/terms/> "
+                                                                        "SELECT ?a ?d WHERE { ?a dct:date ?d }")}
+    assert all(e["date"] == article_dates.get(e["article"]["iri"]) for e in events if e["kind"] != "post")
+    out = tmp_path / "timeline.html"
+    html_run = runner.invoke(app, ["timeline", "--out", str(out), "--store", str(seed_store)])
+    assert html_run.exit_code == 0 and html_run.stdout == ""
+    assert out.read_text(encoding="utf-8").count('class="event-row"') == len(events)
+    name = events[0]["entity_name"]
+    own = json.loads(runner.invoke(app, ["timeline", name, "--store", str(seed_store), "--format", "json"]).stdout)
+    assert own and all(events[0]["entity"] in (e["entity"], *e["others"]) for e in own)
