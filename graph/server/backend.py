@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -60,11 +61,32 @@ class StoreHolder:
         signature = _signature(self.location)
         with self._lock:
             if self._store is None or (signature is not None and signature != self._signature):
-                # the old store is left to the garbage collector: a query may still be using it
-                self._store = open_store(self.location, read_only=True)
-                self._signature = signature
-                self.generation += 1
+                fresh = self._open()
+                if fresh is not None:
+                    # the old store is left to the garbage collector: a query may still be using it
+                    self._store, self._signature = fresh, signature
+                    self.generation += 1
+            assert self._store is not None
             return self._store
+
+    def _open(self, attempts: int = 3) -> Store | None:
+        """Give a newly opened store, or None to keep the current one while a writer is busy.
+
+        Measured: opening read-only while another handle compacts the store can fail with
+        RocksDB "Corruption: ... No such file" (a file the manifest names was just merged away);
+        a moment later the open succeeds.
+        """
+        for attempt in range(attempts):
+            try:
+                return open_store(self.location, read_only=True)
+            except (RuntimeError, StoreError) as exc:
+                failure = exc
+                time.sleep(0.02 * (attempt + 1))
+        if self._store is not None:
+            return None
+        if isinstance(failure, StoreError):
+            raise failure
+        raise StoreError(f"{self.location}: cannot open the store while it is being written ({failure})") from failure
 
 
 def cap_result(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
