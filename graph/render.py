@@ -45,6 +45,7 @@ KIND_COLOURS = {"announcement": "#e15759", "fund": "#f28e2b", "programme": "#b07
 PHYSICS_MAX_NODES = 400
 STABILISATION_ITERATIONS = 250
 EDGE_LABELS_MAX = 300
+ARROWS_MAX_EDGES = 2000  # arrowheads cost most of a frame on big graphs; tooltips and cards still say the direction
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +137,7 @@ def _page_data(g: nx.MultiDiGraph, layout: str) -> dict:
               "article": art.get(d.get("article"))} for i, (s, o, d) in enumerate(g.edges(data=True))]
     options = {
         "nodes": {"shape": "dot", "font": {"size": 14}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": small,
+        "edges": {"arrows": {"to": {"enabled": len(edges) <= ARROWS_MAX_EDGES, "scaleFactor": 0.5}}, "smooth": small,
                   "font": {"size": 10, "align": "middle"}, "color": {"inherit": False, "color": "#999999"}},
         "layout": {"improvedLayout": physics and g.number_of_nodes() <= 100, "randomSeed": 7},
         # hover highlighting costs a hit test per mouse move; tooltips work without it

@@ -25,13 +25,12 @@ from pathlib import Path
 
 import networkx as nx
 from playwright.sync_api import sync_playwright
-
 from reformkg.model import ENTITY_TYPES, PREDICATES
 from reformkg.render import layout_positions, render_network_html
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-WORDS = "fund council minister region care workforce strategy review plan board local social health".split()
+WORDS = ["fund", "council", "minister", "region", "care", "workforce", "strategy", "review", "plan", "board", "local", "social", "health"]
 
 
 def synthetic_network(n: int, m: int, seed: int = 1) -> nx.MultiDiGraph:
@@ -69,6 +68,7 @@ def measure(page, path: Path, busiest: str) -> dict:
     wait_until(page, "window.reformkg && window.reformkg.stable", 300)
     wall = time.perf_counter() - start
     settled = page.evaluate("window.reformkg.settledAt") / 1000
+    marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))""")
     frame = page.evaluate("""() => new Promise(done => {
         const net = window.reformkg.network, t0 = performance.now();
         net.once('afterDrawing', () => done(performance.now() - t0));
@@ -82,7 +82,9 @@ def measure(page, path: Path, busiest: str) -> dict:
     wheel = page.evaluate("window.__t1 - window.__t0")
     card = page.evaluate("""(id) => { const t0 = performance.now(); window.reformkg.showCard(id);
         return [performance.now() - t0, document.querySelector('#card h2').textContent]; }""", busiest)
-    return {"settle_s": settled, "wall_s": wall, "frame_ms": frame, "wheel_ms": wheel, "card_ms": card[0], "nodes":
+    return {"settle_s": settled, "wall_s": wall, "frame_ms": frame, "wheel_ms": wheel, "card_ms": card[0], "script_s": marks["rkg-start"] / 1000,
+            "data_s": (marks["rkg-data"] - marks["rkg-start"]) / 1000,
+            "network_s": (marks["rkg-network"] - marks["rkg-data"]) / 1000, "nodes":
             page.evaluate("window.reformkg.nodes.length")}
 
 
@@ -111,8 +113,8 @@ def main() -> None:
             ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
             page = ctx.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
             results[mode] = {"render_s": render_s, "bytes": path.stat().st_size, **measure(page, path, busiest),
                              "errors": len(errors)}
             ctx.close()
@@ -120,12 +122,18 @@ def main() -> None:
     print(f"synthetic network: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; "
           f"numpy layout {layout_s:.2f} s")
     base = results.get("physics")
+    phases: list[str] = []
     print(f"{'mode':12} {'html MB':>8} {'render s':>9} {'settle s':>9} {'frame ms':>9} {'wheel ms':>9} {'card ms':>8} "
           f"{'errors':>6} {'settle vs physics':>18}")
     for mode, r in results.items():
         ratio = f"{r['settle_s'] / base['settle_s']:.3f}" if base else "-"
+        phases.append(f"{mode}: page parsed and vis loaded at {r['script_s']:.2f} s, data parsed in {r['data_s']:.2f} s, "
+                      f"network built in {r['network_s']:.2f} s, first drawing done at {r['settle_s']:.2f} s")
         print(f"{mode:12} {r['bytes'] / 1e6:8.2f} {r['render_s']:9.2f} {r['settle_s']:9.2f} {r['frame_ms']:9.1f} {r['wheel_ms']:9.1f} "
               f"{r['card_ms']:8.1f} {r['errors']:6d} {ratio:>18}")
+
+
+    print("\n".join(phases))
 
 
 if __name__ == "__main__":

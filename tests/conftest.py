@@ -50,8 +50,8 @@ HOSTILE_ALIAS = "</script><script>window.__pwned=3</script> & \u2028javascript:w
 HOSTILE_TITLE = '"><img src=x onerror=window.__pwned=5> Care & <b>Support</b>'
 CRAFTED = [  # id, title, date, url, text, entities (id, type, name, aliases, roles, amount, ids), relations
     ("craft-a", "Minister unveils Care Futures Fund", "2024-03-01", "https://example.org/care-futures",
-     "Health Secretary Ann Example announced the Care Futures Fund on Monday. The £40m Care Futures Fund will "
-     "be allocated to Northshire. Officials said the fund builds on the Better Homes Programme.",
+     ("Health Secretary Ann Example announced the Care Futures Fund on Monday. The £40m Care Futures Fund will "
+      "be allocated to Northshire. Officials said the fund builds on the Better Homes Programme."),
      [("p1", "Person", "Ann Example", (), ("Health Secretary",), None, (("wikidata", "Q99999001"),)),
       ("f1", "Fund", "Care Futures Fund", (), (), 40_000_000.0, ()),
       ("r1", "Region", "Northshire", (), (), None, (("gss", "E10000099"),)),
@@ -64,8 +64,8 @@ CRAFTED = [  # id, title, date, url, text, entities (id, type, name, aliases, ro
       ("p2", "Person", "Bo Sample", (), ("Leader of Northshire Council",), None, ())],
      [("o1", "leads", "g1", 0), ("p2", "commented_on", "g1", 1), ("p2", "member_of", "o1", 1)]),
     ("craft-c", HOSTILE_TITLE, None, "javascript:window.__pwned=6",
-     f"The group {HOSTILE_NAME} funds Northshire. Farland was not part of it. "
-     f"Critics said {HOSTILE_NAME} covers Northshire & more </script>.",
+     (f"The group {HOSTILE_NAME} funds Northshire. Farland was not part of it. "
+      f"Critics said {HOSTILE_NAME} covers Northshire & more </script>."),
      [("o2", "Organisation", HOSTILE_NAME, (HOSTILE_ALIAS,), (), None, ()),
       ("r1", "Region", "Northshire", (), (), None, (("gss", "E10000099"),)),
       ("r2", "Region", "Farland", (), (), None, ())],
@@ -78,8 +78,17 @@ def crafted_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of three hand-written articles (``CRAFTED``), one with hostile text everywhere."""
     import re
 
-    from reformkg.model import Article, Entity, Evidence, Extraction, Identifier, Relation, ResolvedArticle, \
-        ResolvedEntity, Span
+    from reformkg.model import (
+        Article,
+        Entity,
+        Evidence,
+        Extraction,
+        Identifier,
+        Relation,
+        ResolvedArticle,
+        ResolvedEntity,
+        Span,
+    )
     from reformkg.rdfgraph import build_article_graph, graph_iri, to_ntriples
     from reformkg.resolve import mint_iri
     from reformkg.store import EmbeddedStore

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from conftest import HOSTILE_ALIAS, HOSTILE_NAME
-
 from reformkg.cli import app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,7 +100,7 @@ def test_browser_views_hostile_text_never_executes(runner, crafted_store: Path, 
     path = _render(runner, crafted_store, tmp_path / "hostile.html", "--focus", HOSTILE_NAME, "--depth", "2")
     v = visit(path)
     v.wait("window.reformkg && window.reformkg.stable")
-    iri = v.js("window.reformkg.nodes.get().find(n => n.label === %s).iri" % json.dumps(HOSTILE_NAME))
+    iri = v.js("(name) => window.reformkg.nodes.get().find(n => n.label === name).iri", HOSTILE_NAME)
     v.js("(iri) => window.reformkg.showCard(iri)", iri)
     v.page.mouse.move(5, 5)
     assert v.js("typeof window.__pwned") == "undefined"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from conftest import CRAFTED, HOSTILE_ALIAS, HOSTILE_NAME
-
 from reformkg.cli import app
 from reformkg.errors import QueryError
 from reformkg.explore import build_network, entity_card, filter_network, find_paths, network_view, timeline
@@ -133,14 +132,23 @@ def _query(runner, store: Path, sparql: str) -> list[dict]:
 
 
 def test_explore_cli_show_gives_the_stored_card(runner, seed_store: Path) -> None:
-    rows = _query(runner, seed_store, "SELECT ?e ?l (COUNT(DISTINCT ?a) AS ?n) WHERE { ?e a rkg:Person ; "
-                                      "skos:prefLabel ?l . ?a rkg:mentions ?e } GROUP BY ?e ?l ORDER BY ?e LIMIT 1")
-    assert rows, "the founding corpus should give at least one person"
+    # the entity with the most stated relations (any entity if the extractor stated none)
+    rows = _query(runner, seed_store, "SELECT ?e ?l (COUNT(DISTINCT ?s) AS ?n) WHERE { ?e skos:prefLabel ?l . "
+                                      "?x rkg:mentions ?e . OPTIONAL { ?s a rkg:Assertion ; "
+                                      "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>|"
+                                      "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?e } } "
+                                      "GROUP BY ?e ?l ORDER BY DESC(?n) ?e LIMIT 1")
+    assert rows, "the founding corpus should give at least one entity"
     result = runner.invoke(app, ["show", rows[0]["l"], "--store", str(seed_store), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     card = json.loads(result.stdout)
-    assert (card["iri"], card["type"], card["name"]) == (rows[0]["e"], "Person", rows[0]["l"])
-    assert len(card["articles"]) == int(rows[0]["n"])
+    assert (card["iri"], card["name"]) == (rows[0]["e"], rows[0]["l"])
+    mentions = {r["a"] for r in _query(runner, seed_store, f"SELECT ?a WHERE {{ ?a rkg:mentions <{card['iri']}> }}")}
+    assert {a["iri"] for a in card["articles"]} == mentions
+    assert len(card["relations"]) >= int(rows[0]["n"])  # one per statement; a statement may repeat a triple
+    texts = {r["a"]: r["t"] for r in _query(runner, seed_store, "SELECT ?a ?t WHERE { ?a rkg:text ?t }")}
+    for rel in card["relations"]:
+        assert rel["evidence"] and rel["evidence"] in texts[rel["article"]["iri"]]
     table = runner.invoke(app, ["show", rows[0]["l"], "--store", str(seed_store)])
     assert table.exit_code == 0 and rows[0]["l"] in table.stdout
 

@@ -12,10 +12,15 @@ import pytest
 from conftest import HOSTILE_ALIAS, HOSTILE_NAME, HOSTILE_TITLE
 from hypothesis import given
 from hypothesis import strategies as st
-
 from reformkg.cli import app
 from reformkg.explore import ArticleRef, TimelineEvent, build_network
-from reformkg.render import PHYSICS_MAX_NODES, layout_positions, render_network_html, render_timeline_html, script_json
+from reformkg.render import (
+    PHYSICS_MAX_NODES,
+    layout_positions,
+    render_network_html,
+    render_timeline_html,
+    script_json,
+)
 from reformkg.store import open_store
 
 
@@ -53,8 +58,8 @@ class Page(HTMLParser):
 
 def _offline(page: Page, text: str) -> None:
     assert not [t for t, a in page.tags if t in ("script", "img", "link", "iframe") and ("src" in a or "href" in a)]
-    assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", text, re.I)
-    assert not re.search(r"url\(\s*[\"']?(?:https?:)?//|@import", text, re.I)
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", text, re.IGNORECASE)
+    assert not re.search(r"url\(\s*[\"']?(?:https?:)?//|@import", text, re.IGNORECASE)
 
 
 @pytest.fixture()
