@@ -1,0 +1,176 @@
+"""The web app in process: pages, JSON API, escaping of hostile text, routes that must not leak, ``serve --get``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+import pytest
+from conftest import CRAFTED, HOSTILE_NAME, HOSTILE_TITLE
+from starlette.testclient import TestClient
+
+from reformkg.cli import app as cli_app
+from reformkg.config import Settings
+from reformkg.server import ServeOptions, create_app
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+ANNOUNCE = CRAFTED[0][4].split(". ")[0] + "."  # "Health Secretary Ann Example announced the ... on Monday."
+
+
+@pytest.fixture(scope="module")
+def seed(seed_store: Path) -> TestClient:
+    return TestClient(create_app(Settings(store=str(seed_store))), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def crafted(crafted_store: Path) -> TestClient:
+    return TestClient(create_app(Settings(store=str(crafted_store))), base_url="http://127.0.0.1")
+
+
+def css(el: lxml.html.HtmlElement, selector: str) -> list:
+    """Give the elements under ``el`` matching a simple CSS selector (tag, #id, .class, descendants)."""
+    path = "."
+    for part in selector.split():
+        tag, ident, cls = re.fullmatch(r"([a-z0-9]*)(?:#([\w-]+))?(?:\.([\w-]+))?", part).groups()  # type: ignore[union-attr]
+        conds = ([f"@id='{ident}'"] if ident else []) + (
+            [f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"] if cls else [])
+        path += f"//{tag or '*'}" + "".join(f"[{c}]" for c in conds)
+    return el.xpath(path)
+
+
+def _doc(resp) -> lxml.html.HtmlElement:
+    assert resp.status_code == 200, resp.text[:300]
+    assert resp.headers["content-type"].startswith("text/html")
+    return lxml.html.fromstring(resp.text)
+
+
+def _iri(client: TestClient, name: str) -> str:
+    hits = client.get("/api/search", params={"q": name}).json()["hits"]
+    assert hits and hits[0]["label"] == name, hits
+    return hits[0]["iri"]
+
+
+def test_server_home_lists_the_founding_articles(seed: TestClient) -> None:
+    doc = _doc(seed.get("/"))
+    links = css(doc, "#articles a")
+    assert len(links) == 5
+    assert all(parse_qs(urlsplit(a.get("href")).query)["iri"][0].startswith("https://w3id.org/reformkg/id/article/")
+               for a in links)
+
+
+def test_server_search_forgives_typos(seed: TestClient) -> None:
+    hits = seed.get("/api/search", params={"q": "dean russel"}).json()["hits"]
+    assert hits[0]["label"] == "Dean Russell" and hits[0]["type"] == "Person"
+    doc = _doc(seed.get("/search", params={"q": "dean russel"}))
+    first = css(doc, "#hits a")[0]
+    assert first.text_content() == "Dean Russell" and first.get("href").startswith("/entity?iri=")
+
+
+def test_server_entity_page_shows_card_relations_and_network(crafted: TestClient) -> None:
+    iri = _iri(crafted, "Ann Example")
+    doc = _doc(crafted.get("/entity", params={"iri": iri}))
+    assert css(doc, "#entity-name")[0].text_content().startswith("Ann Example")
+    row = [r for r in css(doc, "tr.relation") if "announced" in r.text_content()][0]
+    assert css(row, "a.other")[0].text_content() == "Care Futures Fund"
+    assert css(row, "blockquote")[0].text_content() == ANNOUNCE
+    target = parse_qs(urlsplit(css(row, "a.evidence-link")[0].get("href")).query)
+    assert target["evidence"] == [ANNOUNCE]
+    frame = css(doc, "iframe#network")[0]
+    assert frame.get("sandbox") == "allow-scripts" and frame.get("src") == f"/network?iri={iri.replace(':', '%3A').replace('/', '%2F')}"
+    net = crafted.get(frame.get("src"))
+    assert "default-src 'none'" in net.headers["content-security-policy"]
+    data = json.loads(css(lxml.html.fromstring(net.text), "#rkg-data")[0].text)
+    assert {"Ann Example", "Care Futures Fund"} <= {n["label"] for n in data["nodes"]}
+
+
+def test_server_article_page_links_mentions_and_highlights_evidence(crafted: TestClient) -> None:
+    iri = _iri(crafted, "Ann Example")
+    card = crafted.get("/api/entity", params={"iri": iri}).json()
+    article = [r for r in card["relations"] if r["predicate"] == "announced"][0]["article"]["iri"]
+    doc = _doc(crafted.get("/article", params={"iri": article, "evidence": ANNOUNCE}))
+    assert "".join(m.text_content() for m in css(doc, "mark.evidence")) == ANNOUNCE
+    mentions = {a.text_content(): a.get("href") for a in css(doc, "a.mention")}
+    assert mentions["Ann Example"] == f"/entity?iri={iri.replace(':', '%3A').replace('/', '%2F')}"
+    assert css(doc, "#article-text")[0].text_content() == CRAFTED[0][4]
+    api = crafted.get("/api/article", params={"iri": article}).json()
+    ann = [m for m in api["mentions"] if m["entity"] == iri][0]
+    assert api["text"][ann["start"]:ann["end"]] == "Ann Example"
+
+
+def test_server_hostile_names_titles_and_urls_stay_text(crafted: TestClient) -> None:
+    iri = _iri(crafted, HOSTILE_NAME)
+    for resp in (crafted.get("/entity", params={"iri": iri}), crafted.get("/search", params={"q": HOSTILE_NAME}),
+                 crafted.get("/")):
+        doc = _doc(resp)
+        assert css(doc, "img") == []
+        scripts = css(doc, "script")
+        assert len(scripts) == 1 and scripts[0].get("nonce")  # only the page's own
+        assert "nonce-" + scripts[0].get("nonce") in resp.headers["content-security-policy"]
+    article = [a for a in crafted.get("/api/entity", params={"iri": iri}).json()["articles"]][0]["iri"]
+    resp = crafted.get("/article", params={"iri": article})
+    doc = _doc(resp)
+    assert css(doc, "img") == [] and len(css(doc, "script")) == 1
+    assert css(doc, "h1")[0].text_content() == HOSTILE_TITLE
+    assert HOSTILE_NAME in css(doc, "#article-text")[0].text_content()
+    assert not [a for a in doc.iter("a") if (a.get("href") or "").lower().startswith("javascript")]
+
+
+def test_server_saved_queries_page_has_a_form_for_each_query(seed: TestClient) -> None:
+    from reformkg.query import list_saved_queries
+
+    doc = _doc(seed.get("/queries"))
+    for q in list_saved_queries():
+        form = css(doc, f"#q-{q.name} form")[0]
+        assert {i.get("name") for i in css(form, "input")} == {p.name for p in q.parameters}
+    table = css(_doc(seed.get("/queries/funds")), "table.results")[0]
+    assert len(css(table, "tr")) > 1
+    api = seed.get("/api/queries/funds").json()
+    assert len(api["results"]["bindings"]) == len(css(table, "tr")) - 1
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/queries/no-such-query", 400), ("/queries/..%2F..%2Fetc%2Fpasswd", 404), ("/queries/%2e%2e", 400),
+    ("/api/queries/funds?nonsense=1", 400), ("/entity?iri=not%20an%20iri", 400), ("/article?iri=http://x/none", 400),
+    ("/api/search?q=x&limit=0", 400),
+])
+def test_server_bad_requests_get_clear_errors(seed: TestClient, path: str, status: int) -> None:
+    resp = seed.get(path)
+    assert resp.status_code == status
+    assert "root:" not in resp.text
+
+
+def test_server_editor_runs_queries_and_refuses_service(seed: TestClient, url_listener) -> None:
+    doc = _doc(seed.get("/query", params={"query": "SELECT ?a WHERE { ?a a <https://w3id.org/reformkg/ontology#Article> }"}))
+    assert len(css(doc, "table.results tr")) == 6
+    doc = _doc(seed.get("/query", params={"query": f"SELECT * WHERE {{ SERVICE <{url_listener.url}> {{ ?s ?p ?o }} }}"}))
+    assert "SERVICE refused" in css(doc, "#query-error")[0].text_content()
+    assert url_listener.requests == []
+
+
+def test_server_link_api_says_it_is_not_available(seed: TestClient) -> None:
+    resp = seed.post("/api/link", json={"text": "The Levelling Up Fund gives £1m to Norfolk."})
+    assert resp.status_code == 501 and "not been built" in resp.json()["error"]
+
+
+def test_server_refuses_other_host_names_and_missing_stores(seed: TestClient, tmp_path: Path) -> None:
+    assert seed.get("/", headers={"Host": "attacker.example"}).status_code == 400
+    gone = TestClient(create_app(Settings(store=str(tmp_path / "none"))), base_url="http://127.0.0.1")
+    resp = gone.get("/api/search", params={"q": "x"})
+    assert resp.status_code == 503 and "no store here" in resp.json()["error"]
+
+
+def test_server_cli_get_prints_one_response(runner, seed_store: Path) -> None:
+    ok = runner.invoke(cli_app, ["serve", "--store", str(seed_store), "--get", "/api/search?q=norfolk"])
+    assert ok.exit_code == 0, ok.stderr
+    assert json.loads(ok.stdout)["hits"][0]["label"] == "Norfolk"
+    bad = runner.invoke(cli_app, ["serve", "--store", str(seed_store), "--get", "/sparql?query=DROP%20ALL"])
+    assert bad.exit_code == 1
+    assert "read-only" in bad.stdout and "HTTP 400" in bad.stderr
+
+
+def test_server_default_options_are_loopback_and_bounded() -> None:
+    options = ServeOptions()
+    assert (options.timeout, options.max_rows, options.max_request_bytes, options.allow_service) == (10.0, 10_000, 65536, False)
