@@ -171,21 +171,24 @@ def render_timeline_html(events: Sequence[TimelineEvent], *, title: str = "Refor
     """Give one offline HTML page charting the events on a time axis (SVG), with a table of all of them."""
     dated = [e for e in events if e.date]
     kinds = [k for k in KIND_COLOURS if any(e.kind == k for e in events)]
-    width, lane, left = 900, 46, 110
+    width, lane, left, right = 900, 46, 110, 60  # right margin: the last date label is centred on its tick
     marks, ticks = [], []
     if dated:
         days = [_day(e.date) for e in dated]  # type: ignore[arg-type]
         lo, hi = min(days), max(days)
         span = max(hi - lo, 1)
+
+        def x_of(day: int) -> float:
+            return round(left + 20 + (day - lo) / span * (width - left - 20 - right), 1)
+
         stacked: Counter = Counter()
         for e, day in zip(dated, days):
-            x = left + 20 + (day - lo) / span * (width - left - 40)
             row = kinds.index(e.kind)
             stacked[(row, day)] += 1
             y = 30 + row * lane + 8 + (stacked[(row, day)] - 1) % 4 * 7
-            marks.append({"x": round(x, 1), "y": y, "colour": KIND_COLOURS[e.kind], "event": e})
-        for day in sorted({lo, hi, *(lo + span * f // 4 for f in (1, 2, 3))}):
-            ticks.append({"x": round(left + 20 + (day - lo) / span * (width - left - 40), 1), "label": _date(day)})
+            marks.append({"x": x_of(day), "y": y, "colour": KIND_COLOURS[e.kind], "event": e})
+        ticks = [{"x": x_of(day), "label": _date(day)}
+                 for day in sorted({lo, hi, *(lo + span * f // 4 for f in (1, 2, 3))})]
     height = 30 + len(kinds) * lane + 30
     lanes = [{"kind": k, "y": 30 + i * lane, "colour": KIND_COLOURS[k]} for i, k in enumerate(kinds)]
     return _env().get_template("timeline.html").render(
