@@ -174,3 +174,39 @@ def test_server_cli_get_prints_one_response(runner, seed_store: Path) -> None:
 def test_server_default_options_are_loopback_and_bounded() -> None:
     options = ServeOptions()
     assert (options.timeout, options.max_rows, options.max_request_bytes, options.allow_service) == (10.0, 10_000, 65536, False)
+
+
+@pytest.mark.server
+def test_server_over_a_remote_sparql_store(seed_store: Path, tmp_path: Path) -> None:
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    binary = Path(sys.executable).parent / "oxigraph"
+    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        remote = TestClient(create_app(Settings(store=f"http://127.0.0.1:{port}")), base_url="http://127.0.0.1")
+        hits = remote.get("/api/search", params={"q": "dean russel"}).json()["hits"]
+        assert hits[0]["label"] == "Dean Russell"
+        assert _doc(remote.get("/entity", params={"iri": hits[0]["iri"]})).xpath("//h1")[0].text_content().startswith(
+            "Dean Russell")
+        count = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://w3id.org/reformkg/ontology#Article> }"
+        assert remote.get("/sparql", params={"query": count, "format": "csv"}).text.split() == ["n", "5"]
+        assert remote.post("/sparql", data={"update": "DROP ALL"}).status_code == 400
+    finally:
+        proc.terminate()
+        proc.wait(10)
