@@ -52,8 +52,6 @@ _EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
      <{RKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?sentence }}"""
 _LABELS = _P + f"""SELECT DISTINCT ?e ?l ?pref WHERE {{ VALUES ?type {{ {_TYPES} }} ?e a ?type .
   {{ ?e skos:prefLabel ?l BIND(true AS ?pref) }} UNION {{ ?e skos:altLabel ?l BIND(false AS ?pref) }} }}"""
-_MENTION_SPANS = f"""SELECT ?start ?end ?text WHERE {{ ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?art ;
-  <{OA.hasSelector}> [ <{OA.start}> ?start ; <{OA.end}> ?end ] . ?art <{RKG.text}> ?text }} ORDER BY ?start"""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
 
@@ -106,6 +104,8 @@ def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiG
 
 def find_entity(store: Store, name: str) -> str:
     """Give the IRI of the entity called ``name`` (label, alias or IRI); suggest close names if none."""
+    if not name.strip():
+        raise QueryError("give an entity name (a label, an alias or an IRI)")
     rows = store.query(_LABELS).values()
     if any(r["e"] == name for r in rows):
         return name
@@ -247,8 +247,10 @@ def filter_network(
     arts = g.graph.get("articles", {})
 
     def in_range(article: str) -> bool:
-        date = (arts.get(article) or {}).get("date")
-        return bool(date) and (since is None or date >= since) and (until is None or date <= until)
+        date: str | None = (arts.get(article) or {}).get("date")
+        if not date:
+            return False
+        return (since is None or date >= since) and (until is None or date <= until)
 
     dated = since is not None or until is not None
     keep_edges = [(s, o, k) for s, o, k, d in g.edges(keys=True, data=True)
