@@ -4,8 +4,8 @@ Input: an rdflib ``Graph`` (one article's graph) or a ``Store``. Output: ``Viola
 (a ``ValidationReport`` for a store); ``check_article_graph`` raises ``ValidationError``.
 
 The shapes are ``ontology/shapes.ttl``. Its SHACL Core part runs in pyshacl with
-``inference="none"`` on an rdflib graph copied out through N-Triples, with the ontology merged
-into the data graph (a pyoxigraph-backed graph types plain literals ``xsd:string``, giving false
+``inference="none"`` on an in-memory rdflib graph (a store-backed one is copied out through
+N-Triples), with the ontology merged into the data graph (a pyoxigraph-backed graph types plain literals ``xsd:string``, giving false
 ``sh:in`` results; ``ont_graph=`` copies the class hierarchy but not instance typing). Its
 ``sh:sparql`` constraints run here in pyoxigraph, with ``$this`` bound by substitution: pyshacl
 re-parses and evaluates them with rdflib's engine, measured at 2-3 s per article against a few
@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from .errors import ValidationError
@@ -157,9 +158,9 @@ def _sparql_checks() -> tuple[_SparqlCheck, ...]:
     return tuple(checks)
 
 
-def _run_sparql_checks(data: Graph, graph: str) -> list[Violation]:
+def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str) -> list[Violation]:
     store = ox.Store()
-    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     out = []
     for check in _sparql_checks():
         focus_nodes = {row[0] for t in check.targets for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}")}
@@ -212,14 +213,18 @@ def _results(data: Graph, report: Graph, graph: str) -> list[Violation]:
 
 def validate_graph(g: Graph, graph: str = "") -> list[Violation]:
     """Give the SHACL results (violations and warnings) for one article's graph."""
-    data = Graph()
-    data.parse(data=g.serialize(format="nt"), format="nt")
+    ntriples = g.serialize(format="nt", encoding="utf-8")
+    if isinstance(g.store, Memory):
+        data = Graph()
+        data += g
+    else:  # e.g. an oxrdflib graph: its plain literals come back typed xsd:string
+        data = Graph().parse(data=ntriples, format="nt")
     data += load_ontology()
     _, report, text = shacl_validate(data, shacl_graph=_core_shapes(), inference="none",
                                      allow_warnings=True, allow_infos=True)
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes file this way
         raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({text.strip()})")
-    return _results(data, report, graph) + _run_sparql_checks(data, graph)
+    return _results(data, report, graph) + _run_sparql_checks(data, ntriples, graph)
 
 
 def check_article_graph(g: Graph, where: str) -> list[Violation]:
