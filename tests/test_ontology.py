@@ -10,6 +10,8 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
@@ -94,6 +96,17 @@ def test_ontology_fund_amount_is_monetary_amount_in_gbp() -> None:
                                                  (0.1 + 0.2, "0.30")])
 def test_ontology_money_value_is_exact_to_the_penny(pounds: float, lexical: str) -> None:
     assert money_value(pounds) == Literal(Decimal(lexical), datatype=XSD.decimal)
+
+
+@given(st.integers(min_value=1, max_value=10**14))
+def test_ontology_money_value_round_trips_through_turtle(pence: int) -> None:
+    pounds = Decimal(pence) / 100
+    literal = money_value(float(pounds))
+    g = Graph()
+    g.add((URIRef("https://example.org/a"), SCHEMA.value, literal))
+    back = Graph().parse(data=g.serialize(format="turtle"), format="turtle")
+    (value,) = back.objects()
+    assert value.datatype == XSD.decimal and value.toPython() == pounds
 
 
 def test_ontology_post_holding_is_time_bound_to_the_article_date() -> None:

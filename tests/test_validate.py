@@ -128,6 +128,19 @@ def test_validate_relation_without_its_assertion() -> None:
     assert any("has no rkg:Assertion with an evidence sentence" in m for m in _messages(g))
 
 
+def test_validate_part_larger_than_whole_is_a_warning_not_a_rejection() -> None:
+    article = make_article(relations=(("e2", "part_of", "e5", S1),))
+    extraction = article.extraction
+    whole = Entity("e5", "Fund", "Harbour Fund", amount_gbp=500_000.0, mentions=(_span("Harbour Fund"),))
+    resolved = ResolvedArticle(
+        Extraction(extraction.article, (*extraction.entities, whole), extraction.relations),
+        (*article.entities, ResolvedEntity(whole, mint_iri(BASE, "Fund", "Harbour Fund"), "Harbour Fund")),
+    )
+    results = check_article_graph(build_article_graph(resolved, BASE), "tests/harbour.txt")
+    assert [(r.severity, r.message) for r in results] == [
+        ("Warning", "part (£2000000) is larger than the fund it is part of (£500000): a units or attachment error?")]
+
+
 def test_validate_check_article_graph_raises_one_line_error() -> None:
     g = build_article_graph(make_article(published="4 March"), BASE)
     with pytest.raises(ValidationError) as info:
