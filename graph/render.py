@@ -72,7 +72,7 @@ def script_json(data: Any) -> str:
     return text
 
 
-def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7) -> dict[str, tuple[float, float]]:
+def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7) -> dict[str, tuple[int, int]]:
     """Give an (x, y) position per node from a force layout computed with numpy, in screen units.
 
     Fruchterman-Reingold with repulsion estimated from a random sample of nodes per step: O(n·s)
@@ -103,7 +103,8 @@ def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7)
         pos += disp / length * np.minimum(length, temperature)
         temperature = max(temperature * 0.92, 0.05)
     pos *= 60.0  # one unit of ideal edge length -> 60 px
-    return {v: (round(float(pos[i, 0]), 1), round(float(pos[i, 1]), 1)) for i, v in enumerate(nodes)}
+    # whole pixels: vis-network keeps positions as integers anyway
+    return {v: (int(round(pos[i, 0])), int(round(pos[i, 1]))) for i, v in enumerate(nodes)}
 
 
 def _page_data(g: nx.MultiDiGraph, layout: str) -> dict:

@@ -134,7 +134,7 @@ def test_render_large_graphs_get_a_precomputed_layout_and_no_physics() -> None:
     assert small["options"]["physics"]["stabilization"]["iterations"] > 0
     large = Page(render_network_html(_chain(PHYSICS_MAX_NODES + 1))).data()
     assert not large["options"]["physics"]["enabled"]
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in large["nodes"])
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in large["nodes"])
     assert "label" not in large["edges"][0]  # edge labels only on small graphs: they cost a frame each
 
 
