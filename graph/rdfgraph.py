@@ -178,7 +178,7 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
         g.add((node, RDF.type, RKG.Link))
         g.add((node, PROV.wasDerivedFrom, art))
         g.add((node, RKG.linkTarget, URIRef(link.iri)))
-        g.add((node, RKG.linkScore, Literal(round(link.score, 4), datatype=XSD.decimal)))
+        g.add((node, RKG.linkScore, Literal(Decimal(f"{link.score:.4f}"), datatype=XSD.decimal)))
         if link.evidence is not None:
             g.add((node, RKG.evidence, _sentence(g, base, art, link.evidence)))
     return g

@@ -4,8 +4,8 @@ Input: an rdflib ``Graph`` (one article's graph) or a ``Store``. Output: ``Viola
 (a ``ValidationReport`` for a store); ``check_article_graph`` raises ``ValidationError``.
 
 The shapes are ``ontology/shapes.ttl``. Its SHACL Core part runs in pyshacl with
-``inference="none"`` on an in-memory rdflib graph (a store-backed one is copied out through
-N-Triples), with the ontology merged into the data graph (a pyoxigraph-backed graph types plain literals ``xsd:string``, giving false
+``inference="none"`` on an rdflib graph copied out through N-Triples, with the ontology merged
+into the data graph (a pyoxigraph-backed graph types plain literals ``xsd:string``, giving false
 ``sh:in`` results; ``ont_graph=`` copies the class hierarchy but not instance typing). Its
 ``sh:sparql`` constraints run here in pyoxigraph, with ``$this`` bound by substitution: pyshacl
 re-parses and evaluates them with rdflib's engine, measured at 2-3 s per article against a few
@@ -24,7 +24,6 @@ import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
-from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from .errors import ValidationError
@@ -213,12 +212,11 @@ def _results(data: Graph, report: Graph, graph: str) -> list[Violation]:
 
 def validate_graph(g: Graph, graph: str = "") -> list[Violation]:
     """Give the SHACL results (violations and warnings) for one article's graph."""
+    # check exactly what will be stored: the N-Triples text, parsed back. A term built in Python
+    # can differ from it (Literal(1.0, datatype=xsd:decimal) holds a float and fails sh:datatype),
+    # and an oxrdflib graph's plain literals come back typed xsd:string.
     ntriples = g.serialize(format="nt", encoding="utf-8")
-    if isinstance(g.store, Memory):
-        data = Graph()
-        data += g
-    else:  # e.g. an oxrdflib graph: its plain literals come back typed xsd:string
-        data = Graph().parse(data=ntriples, format="nt")
+    data = Graph().parse(data=ntriples, format="nt")
     data += load_ontology()
     _, report, text = shacl_validate(data, shacl_graph=_core_shapes(), inference="none",
                                      allow_warnings=True, allow_infos=True)

@@ -12,7 +12,9 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from reformkg.cli import app
 from reformkg.errors import ValidationError
-from reformkg.model import Article, Entity, Evidence, Extraction, Relation, ResolvedArticle, ResolvedEntity, Span
+from reformkg.model import (
+    Article, Entity, Evidence, Extraction, Link, Relation, ResolvedArticle, ResolvedEntity, Span,
+)
 from reformkg.rdfgraph import build_article_graph, graph_iri, to_ntriples
 from reformkg.resolve import mint_iri
 from reformkg.store import EmbeddedStore
@@ -64,6 +66,14 @@ def _messages(g: Graph) -> list[str]:
 
 def test_validate_hand_built_article_conforms() -> None:
     assert _messages(build_article_graph(make_article(), BASE)) == []
+
+
+@pytest.mark.parametrize("score", [0.0, 0.5, 1.0])
+def test_validate_link_scores_at_the_bounds_pass(score: float) -> None:
+    article = make_article()
+    link = Link(mint_iri(BASE, "Programme", "Harbour Plan"), "Harbour Plan", "Programme", score, _evidence(S2))
+    g = build_article_graph(ResolvedArticle(article.extraction, article.entities, (link,)), BASE)
+    assert _messages(g) == []
 
 
 def test_validate_fund_with_neither_name_nor_amount() -> None:
