@@ -104,7 +104,8 @@ def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7)
         temperature = max(temperature * 0.92, 0.05)
     pos *= 60.0  # one unit of ideal edge length -> 60 px
     # whole pixels: vis-network keeps positions as integers anyway
-    return {v: (int(round(pos[i, 0])), int(round(pos[i, 1]))) for i, v in enumerate(nodes)}
+    xy = np.rint(pos).astype(np.int64).tolist()
+    return {v: (xy[i][0], xy[i][1]) for i, v in enumerate(nodes)}
 
 
 def _page_data(g: nx.MultiDiGraph, layout: str) -> dict:

@@ -151,10 +151,6 @@ def test_browser_views_timeline_chart_loads_quietly(runner, crafted_store: Path,
 
 @pytest.mark.slow
 def test_browser_views_large_graph_is_drawn_where_python_laid_it_out(tmp_path: Path, visit):
-    import networkx as nx
-
-    from reformkg.render import PHYSICS_MAX_NODES, render_network_html
-
     n = PHYSICS_MAX_NODES * 3
     g = nx.MultiDiGraph(articles={"urn:a": {"title": "A <b>title</b>", "date": "2024-01-01", "url": None}})
     for i in range(n):
