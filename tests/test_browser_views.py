@@ -6,9 +6,11 @@ import json
 import time
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from conftest import HOSTILE_ALIAS, HOSTILE_NAME
 from reformkg.cli import app
+from reformkg.render import PHYSICS_MAX_NODES, render_network_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
