@@ -14,6 +14,7 @@ milliseconds here.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ _PREFIXES = {
 }
 
 
+_KIND = re.compile(r"/(?:article|source|mention|sentence|assertion|holding|link|graph|person|organisation|"
+                   r"region|fund|programme|post)/")
+
+
 @dataclass(frozen=True)
 class Violation:
     """One SHACL result: the node at fault (and its name), the property, the value and why."""
@@ -65,7 +70,7 @@ class Violation:
         if self.path:
             where += f" {_short(self.path)}"
         text = f"{where}: {self.message}"
-        if self.value and self.value not in self.message:
+        if self.value and self.value != self.focus and _short(self.value) not in self.message:
             text += f" (got {_short(self.value)[:80]})"
         return text
 
@@ -103,9 +108,9 @@ def _short(term: str) -> str:
     for ns, prefix in _PREFIXES.items():
         if term.startswith(ns):
             return prefix + term[len(ns):]
-    if "/id/" in term:  # an instance IRI: what follows the base says what it is
-        return term.split("/id/", 1)[1]
-    return term
+    # an instance IRI: from the kind segment minted after the base on, e.g. mention/<article>/3-9
+    match = _KIND.search(term)
+    return term[match.start() + 1:] if match else term
 
 
 @cache
@@ -187,7 +192,7 @@ def _name(data: Graph, node: Node) -> str:
     kind = next((CLASS_TYPES[t] for t in data.objects(node, RDF.type) if t in CLASS_TYPES), None)
     if kind is None:
         return ""
-    return f'{kind} "{label}"' if label is not None else kind
+    return f'{kind} "{label}"' if label is not None else f"{kind} {_short(str(node))}"
 
 
 def _results(data: Graph, report: Graph, graph: str) -> list[Violation]:

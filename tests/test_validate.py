@@ -125,8 +125,8 @@ def test_validate_article_without_title_or_date_its_source_gave() -> None:
     g = build_article_graph(make_article(published="04/03/2024"), BASE)
     g.remove((None, DCTERMS.title, None))
     messages = _messages(g)
-    assert any("the source gave a date but the article has no dcterms:date" in m for m in messages)
-    assert any("the source gave a title but the article has no dcterms:title" in m for m in messages)
+    assert any('the source gave the date "04/03/2024" but the article has no dcterms:date' in m for m in messages)
+    assert any('the source gave the title "Harbour money" but the article has no dcterms:title' in m for m in messages)
     # a source that gave neither is fine: the graph cannot invent what nobody stated
     assert _messages(build_article_graph(make_article(published=None, title=None), BASE)) == []
 
@@ -158,7 +158,7 @@ def test_validate_check_article_graph_raises_one_line_error() -> None:
     text = str(info.value)
     assert info.value.exit_code == 5 and "\n" not in text
     assert text.startswith("tests/harbour.txt: not stored, its graph fails 1 SHACL check(s):")
-    assert "the source gave a date" in text and info.value.violations
+    assert 'article/art1: the source gave the date "4 March" but' in text and info.value.violations
 
 
 def test_validate_founding_corpus_conforms(runner, seed_store) -> None:
@@ -197,7 +197,7 @@ def test_validate_ingest_rejects_failing_article_and_keeps_the_rest(runner, tmp_
     report = json.loads(result.stdout)
     assert len(report["stored"]) == 1 and len(report["failures"]) == 1
     assert "seed-003.txt: not stored" in report["failures"][0]
-    assert "the source gave a date but the article has no dcterms:date" in result.stderr
+    assert 'the source gave the date "22/05/2022" but the article has no dcterms:date' in result.stderr
     listed = runner.invoke(app, ["query", "articles", "--store", str(store), "--format", "json"])
     rows = json.loads(listed.stdout)["results"]["bindings"]
     assert [r["title"]["value"] for r in rows] == ["Fine"]
