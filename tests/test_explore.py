@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 from conftest import CRAFTED, HOSTILE_ALIAS, HOSTILE_NAME
+from hypothesis import given
+from hypothesis import strategies as st
 from reformkg.cli import app
 from reformkg.errors import QueryError
-from reformkg.explore import build_network, entity_card, filter_network, find_paths, network_view, timeline
+from reformkg.explore import (
+    _sentence_at,
+    build_network,
+    entity_card,
+    filter_network,
+    find_paths,
+    network_view,
+    timeline,
+)
 from reformkg.store import open_store
 
 RKG = "PREFIX rkg: <https://w3id.org/reformkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -121,6 +131,18 @@ def test_explore_filters_by_type_predicate_dates_and_focus(crafted) -> None:
         network_view(crafted, types=["Planet"])
     with pytest.raises(QueryError, match="bad date"):
         network_view(crafted, since="2024")
+
+
+@given(st.lists(st.text(alphabet="ab £,\n", min_size=1, max_size=12), min_size=1, max_size=5), st.data())
+def test_explore_sentence_at_holds_the_span_and_no_other_sentence(parts: list[str], data) -> None:
+    text = ". ".join(parts) + "."
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    sentence = _sentence_at(text, start, end)
+    assert sentence in text and text[start:end].strip() in sentence
+    inside = text[start:end]
+    if inside.strip() == inside and "." not in inside and "\n" not in inside:  # a mention-like span
+        assert ". " not in sentence and "\n" not in sentence  # gets its own sentence and no other
 
 
 # End to end on the founding corpus: expectations come from the store itself, never hard-coded.
