@@ -243,6 +243,7 @@ def filter_network(
 
     A date range keeps relations stated in, and entities mentioned in, articles dated inside it
     (undated articles fall outside any range). Filtering by predicate drops entities left unlinked.
+    The ``focus`` entity itself is always kept.
     """
     arts = g.graph.get("articles", {})
 
@@ -261,6 +262,8 @@ def filter_network(
     if dated:
         nodes &= {n for s, o, _ in keep_edges for n in (s, o)} | {
             n for n, d in g.nodes(data=True) if any(in_range(a) for a in d["articles"])}
+    if focus is not None and focus in g:
+        nodes.add(focus)  # the entity asked about stays, whatever its type: the filters apply around it
     sub = nx.MultiDiGraph(g.edge_subgraph([e for e in keep_edges if e[0] in nodes and e[1] in nodes]))
     sub.add_nodes_from((n, g.nodes[n]) for n in nodes)
     sub.graph.update(g.graph)

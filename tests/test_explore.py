@@ -127,6 +127,8 @@ def test_explore_filters_by_type_predicate_dates_and_focus(crafted) -> None:
     near = network_view(crafted, focus="Care Futures Fund", depth=1)
     assert {d["label"] for _, d in near.nodes(data=True)} == {"Care Futures Fund", "Ann Example", "Northshire",
                                                               "Better Homes Programme"}
+    funds_of = network_view(crafted, focus="Ann Example", types=["Fund"])
+    assert sorted(d["label"] for _, d in funds_of.nodes(data=True)) == ["Ann Example", "Care Futures Fund"]
     with pytest.raises(QueryError, match="unknown entity type"):
         network_view(crafted, types=["Planet"])
     with pytest.raises(QueryError, match="bad date"):
