@@ -143,3 +143,16 @@ def test_ontology_docs_page_documents_every_term() -> None:
     parser.feed(page)
     assert {str(t)[len(str(RKG)):] for t in _declared()} <= parser.ids
     assert "shape-FundShape" in parser.ids and "Fund has neither a name nor an amount" in page
+
+
+def test_ontology_why_not_rdf_star_still_holds() -> None:
+    """The provenance comment says rdflib cannot parse RDF-star / RDF 1.2 reifiers: when this fails, revisit."""
+    import pyoxigraph as ox
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    star = '<http://a> <http://b> <http://c> .\n<< <http://a> <http://b> <http://c> >> <http://d> "x" .\n'
+    rdf12 = 'PREFIX : <http://ex/>\n:a :b :c ~ :r {| :d "x" |} .\n'
+    for text in (star, rdf12):
+        assert len(list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))) == 3
+        with pytest.raises(BadSyntax):
+            Graph().parse(data=text, format="turtle")
