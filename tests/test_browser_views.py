@@ -104,7 +104,19 @@ def test_browser_views_hostile_text_never_executes(runner, crafted_store: Path, 
     v.wait("window.reformkg && window.reformkg.stable")
     iri = v.js("(name) => window.reformkg.nodes.get().find(n => n.label === name).iri", HOSTILE_NAME)
     v.js("(iri) => window.reformkg.showCard(iri)", iri)
-    v.page.mouse.move(5, 5)
+    # hover the hostile node: vis-network's own tooltip must show the raw text, as text
+    point = v.js("(iri) => { const s = window.reformkg, id = s.idOf(iri); "
+                 "return s.network.canvasToDOM(s.network.getPositions([id])[id]); }", iri)
+    box = v.page.locator("#graph").bounding_box()
+    v.page.mouse.move(box["x"] + point["x"] - 3, box["y"] + point["y"])
+    v.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    v.wait("(() => { const t = document.querySelector('div.vis-tooltip'); "
+           "return t && t.style.visibility !== 'hidden' && t.textContent.length > 0; })()", timeout=10)
+    tooltip = v.js("document.querySelector('div.vis-tooltip').textContent")
+    assert HOSTILE_NAME in tooltip and HOSTILE_ALIAS.replace("\u2028", "") in tooltip.replace("\u2028", "")
+    assert "&amp;" not in tooltip and "&lt;" not in tooltip
+    # innerText turns line breaks into <br>: nothing else may appear inside the tooltip
+    assert v.js("document.querySelectorAll('div.vis-tooltip *:not(br)').length") == 0
     assert v.js("typeof window.__pwned") == "undefined"
     assert v.dialogs == [] and v.errors == [] and v.blocked == []
     assert v.js("document.querySelectorAll('img').length") == 0
