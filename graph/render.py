@@ -109,10 +109,11 @@ def layout_positions(g: nx.MultiDiGraph, *, iterations: int = 60, seed: int = 7)
 
 
 def _page_data(g: nx.MultiDiGraph, layout: str) -> dict:
-    """Give the page's data: vis nodes and edges keyed by small integers, cards, articles, options.
+    """Give the page's data: vis nodes (each with its card's fields) and edges keyed by small integers,
+    the articles they cite (by position), and vis options.
 
-    Tooltip text is assembled in the page from these fields (not stored twice): a 5,000-node
-    view is then a third smaller.
+    Tooltip text is assembled in the page from these fields rather than stored twice: a
+    5,000-node view is then about a third smaller.
     """
     physics = layout == "physics" or (layout == "auto" and g.number_of_nodes() <= PHYSICS_MAX_NODES)
     positions = {} if physics else layout_positions(g)
