@@ -140,6 +140,7 @@ class _SparqlCheck:
     query: str
     message: str
     severity: str
+    across_articles: bool  # a deactivated shape: run over the whole store, not per article
 
 
 @cache
@@ -158,8 +159,16 @@ def _sparql_checks() -> tuple[_SparqlCheck, ...]:
             query=prefixes + str(shapes.value(constraint, SH.select)),
             message=str(shapes.value(constraint, SH.message)),
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+            across_articles=shapes.value(shape, SH.deactivated) == Literal(True),
         ))
     return tuple(checks)
+
+
+def _format(message: str, values: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]) -> str:
+    for name, term in values.items():
+        if term is not None:
+            message = message.replace("{?" + name + "}", _short(term.value))
+    return message
 
 
 def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str) -> list[Violation]:
@@ -167,19 +176,17 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str) -> list[Violati
     store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     out = []
     for check in _sparql_checks():
+        if check.across_articles:
+            continue
         focus_nodes = {row[0] for t in check.targets for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}")}
         for node in sorted(focus_nodes, key=str):
             solutions = store.query(check.query, substitutions={ox.Variable("this"): node})
             names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
             for row in solutions:  # type: ignore[union-attr]
                 values = dict(zip(names, row))
-                message = check.message
-                for name, term in values.items():
-                    if term is not None:
-                        message = message.replace("{?" + name + "}", _short(term.value))
                 path, value = values.get("path"), values.get("value")
                 out.append(Violation(
-                    focus=node.value, message=message, severity=check.severity,
+                    focus=node.value, message=_format(check.message, values), severity=check.severity,
                     path=path.value if path is not None else "",
                     value=value.value if value is not None else "",
                     focus_name=_name(data, URIRef(node.value)), graph=graph,
@@ -248,7 +255,8 @@ def check_article_graph(g: Graph, where: str) -> list[Violation]:
 
 
 def validate_store(store: Store, on_progress: Callable[[int, int], None] | None = None) -> ValidationReport:
-    """Give the SHACL verdict on every named graph of a store, each checked as ingest checks it."""
+    """Give the SHACL verdict on a store: every named graph checked as ingest checks it, then the
+    across-article checks (deactivated shapes) over the union of graphs."""
     by_graph: dict[str, list[str]] = defaultdict(list)
     for q in ox.parse(store.dump_nquads(), format=ox.RdfFormat.N_QUADS):
         name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
@@ -259,4 +267,16 @@ def validate_store(store: Store, on_progress: Callable[[int, int], None] | None 
         results += validate_graph(g, name)
         if on_progress:
             on_progress(i, len(by_graph))
-    return ValidationReport(graphs=len(by_graph), results=tuple(results))
+    return ValidationReport(graphs=len(by_graph), results=tuple(results + _check_across_articles(store)))
+
+
+def _check_across_articles(store: Store) -> list[Violation]:
+    # one query per check over the union of graphs, $this left unbound: it binds every focus node
+    out = []
+    for check in _sparql_checks():
+        if not check.across_articles:
+            continue
+        for rec in store.query(check.query).records():
+            out.append(Violation(focus=rec["this"].value, message=_format(check.message, dict(rec)),
+                                 severity=check.severity, value=rec["value"].value if "value" in rec else ""))
+    return out

@@ -102,8 +102,10 @@ def _shapes(shapes: Graph, g: Graph, ns: str) -> list[dict]:
         for child in list(shapes.objects(s, SH.property)) + list(shapes.objects(s, SH.sparql)):
             messages |= {str(m) for m in shapes.objects(child, SH.message)}
         severity = shapes.value(s, SH.severity)
+        scope = " (across articles: run by reformkg validate over the whole store)" if (
+            s, SH.deactivated, None) in shapes else ""
         out.append({"local": str(s).rsplit("#", 1)[-1], "targets": targets, "messages": sorted(messages),
-                    "severity": str(severity).rsplit("#", 1)[-1] if severity else "Violation"})
+                    "severity": (str(severity).rsplit("#", 1)[-1] if severity else "Violation") + scope})
     return out
 
 

@@ -182,6 +182,23 @@ def test_validate_cli_reports_a_broken_store(runner, tmp_path) -> None:
     assert [r["graph"] for r in report["results"]] == [str(graph_iri(BASE, "bad"))]
 
 
+def test_validate_store_warns_when_articles_disagree_on_an_amount(runner, tmp_path) -> None:
+    first, second = build_article_graph(make_article(), BASE), build_article_graph(make_article(), BASE)
+    fund = _iri("£2 million Harbour Fund", "Fund")
+    second.set((URIRef(f"{fund}#amount"), SCHEMA.value, Literal("2500000", datatype=XSD.decimal)))
+    assert _messages(second) == []  # each article alone is fine
+    with EmbeddedStore(tmp_path / "store") as st:
+        st.replace_graph(str(graph_iri(BASE, "one")), to_ntriples(first))
+        st.replace_graph(str(graph_iri(BASE, "two")), to_ntriples(second))
+    result = runner.invoke(app, ["validate", "--store", str(tmp_path / "store"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["conforms"] is True and report["warnings"] == 1
+    (warning,) = report["results"]
+    assert warning["focus"] == str(fund) and warning["message"].startswith(
+        'Fund "£2 million Harbour Fund" has different amounts in different articles: £2000000 and £2500000')
+
+
 @pytest.mark.slow
 def test_validate_ingest_rejects_failing_article_and_keeps_the_rest(runner, tmp_path) -> None:
     folder = tmp_path / "src"
