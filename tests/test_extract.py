@@ -63,6 +63,12 @@ def test_extract_money_becomes_a_fund_named_by_its_purpose(nlp: Language) -> Non
     assert ("UK Government", "announced", fund.name) in _triples(ex)
 
 
+def test_extract_amount_heading_a_sentence_terminates(nlp: Language) -> None:
+    # the amount is the parse root here: finding its head noun once looped for ever
+    ex = _extract(nlp, "£2.6 billion.")
+    assert [e.amount_gbp for e in ex.entities] == [2_600_000_000]
+
+
 def test_extract_amount_with_programme_head_is_a_programme(nlp: Language) -> None:
     ex = _extract(nlp, "Ministers launched a £2m pilot to test new ways of recruiting foster carers.")
     assert [e.type for e in ex.entities if "pilot" in e.name] == ["Programme"]

@@ -24,7 +24,7 @@ ORG_ANAPHORS = {"council", "board", "authority", "partnership", "department", "c
 def _head_noun(span: Span) -> Token | None:
     """Give the noun an amount modifies ("package" in "£600 million package"), if any."""
     tok = span.root
-    while tok.head is not tok and tok.head.i in range(span.start, span.end):
+    while tok.head.i != tok.i and tok.head.i in range(span.start, span.end):
         tok = tok.head
     head = tok.head
     if tok.dep_ in {"quantmod", "compound", "nummod", "nmod", "amod", "poss"} and head.pos_ in {"NOUN", "PROPN"}:

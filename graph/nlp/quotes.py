@@ -63,8 +63,8 @@ def _speaker(sent: Span, items: list[Mentioned], last_person: str | None) -> str
 def _attached(tok: Token, verb: Token) -> bool:
     """Give whether a mention is the subject (or "according to" object) of a speech verb."""
     steps = 0
-    while tok.head is not tok and steps < 4:
-        if tok.head is verb:
+    while tok.head.i != tok.i and steps < 4:
+        if tok.head.i == verb.i:
             return tok.dep_ in {"nsubj", "nsubjpass", "prep", "pobj", "appos", "npadvmod"} or verb.lower_ == "according"
         tok = tok.head
         steps += 1

@@ -161,7 +161,7 @@ def _same(a: Token | None, b: Token | None) -> bool:
 def _governing_verb(tok: Token) -> Token | None:
     """Give the announcing verb a mention is the subject, agent or object of, if any."""
     seen = 0
-    while tok.head is not tok and seen < 6:
+    while tok.head.i != tok.i and seen < 6:
         if tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "attr", "conj", "appos", "prep"} or tok.dep_.endswith("mod"):
             tok = tok.head
             seen += 1
