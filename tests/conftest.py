@@ -145,33 +145,3 @@ def url_listener():
     yield recorder
     server.shutdown()
     server.server_close()
-
-
-class _Recorder:
-    """What a ``url_listener`` saw: the first line of every request made to it."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.requests: list[str] = []
-
-
-@pytest.fixture
-def url_listener():
-    """A listener on 127.0.0.1 that records every request and answers 500: a URL nothing may fetch."""
-    import socketserver
-    import threading
-
-    class Handler(socketserver.StreamRequestHandler):
-        def handle(self) -> None:
-            line = self.rfile.readline(4096).decode("latin-1").strip()
-            recorder.requests.append(line or "(connection)")
-            self.wfile.write(b"HTTP/1.1 500 Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    recorder = _Recorder(f"http://127.0.0.1:{server.server_address[1]}/sparql")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield recorder
-    server.shutdown()
-    server.server_close()

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import uvicorn
 from conftest import CRAFTED, HOSTILE_NAME
-
 from reformkg.cli import app as cli_app
 from reformkg.config import Settings
 from reformkg.server import create_app

@@ -10,11 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 from conftest import CRAFTED, HOSTILE_NAME, HOSTILE_TITLE
-from starlette.testclient import TestClient
-
 from reformkg.cli import app as cli_app
 from reformkg.config import Settings
 from reformkg.server import ServeOptions, create_app
+from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 ANNOUNCE = CRAFTED[0][4].split(". ")[0] + "."  # "Health Secretary Ann Example announced the ... on Monday."
@@ -73,7 +72,7 @@ def test_server_entity_page_shows_card_relations_and_network(crafted: TestClient
     iri = _iri(crafted, "Ann Example")
     doc = _doc(crafted.get("/entity", params={"iri": iri}))
     assert css(doc, "#entity-name")[0].text_content().startswith("Ann Example")
-    row = [r for r in css(doc, "tr.relation") if "announced" in r.text_content()][0]
+    row = next(r for r in css(doc, "tr.relation") if "announced" in r.text_content())
     assert css(row, "a.other")[0].text_content() == "Care Futures Fund"
     assert css(row, "blockquote")[0].text_content() == ANNOUNCE
     target = parse_qs(urlsplit(css(row, "a.evidence-link")[0].get("href")).query)
@@ -89,14 +88,14 @@ def test_server_entity_page_shows_card_relations_and_network(crafted: TestClient
 def test_server_article_page_links_mentions_and_highlights_evidence(crafted: TestClient) -> None:
     iri = _iri(crafted, "Ann Example")
     card = crafted.get("/api/entity", params={"iri": iri}).json()
-    article = [r for r in card["relations"] if r["predicate"] == "announced"][0]["article"]["iri"]
+    article = next(r for r in card["relations"] if r["predicate"] == "announced")["article"]["iri"]
     doc = _doc(crafted.get("/article", params={"iri": article, "evidence": ANNOUNCE}))
     assert "".join(m.text_content() for m in css(doc, "mark.evidence")) == ANNOUNCE
     mentions = {a.text_content(): a.get("href") for a in css(doc, "a.mention")}
     assert mentions["Ann Example"] == f"/entity?iri={iri.replace(':', '%3A').replace('/', '%2F')}"
     assert css(doc, "#article-text")[0].text_content() == CRAFTED[0][4]
     api = crafted.get("/api/article", params={"iri": article}).json()
-    ann = [m for m in api["mentions"] if m["entity"] == iri][0]
+    ann = next(m for m in api["mentions"] if m["entity"] == iri)
     assert api["text"][ann["start"]:ann["end"]] == "Ann Example"
 
 
@@ -109,7 +108,7 @@ def test_server_hostile_names_titles_and_urls_stay_text(crafted: TestClient) -> 
         scripts = css(doc, "script")
         assert len(scripts) == 1 and scripts[0].get("nonce")  # only the page's own
         assert "nonce-" + scripts[0].get("nonce") in resp.headers["content-security-policy"]
-    article = [a for a in crafted.get("/api/entity", params={"iri": iri}).json()["articles"]][0]["iri"]
+    article = next(iter(crafted.get("/api/entity", params={"iri": iri}).json()["articles"]))["iri"]
     resp = crafted.get("/article", params={"iri": article})
     doc = _doc(resp)
     assert css(doc, "img") == [] and len(css(doc, "script")) == 1

@@ -14,12 +14,11 @@ import rdflib
 import uvicorn
 from rdflib.compare import to_isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
-from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, TSV, TURTLE, XML, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
-
 from reformkg.config import Settings
 from reformkg.server import ServeOptions, create_app
 from reformkg.store import EmbeddedStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 pytestmark = pytest.mark.server
 

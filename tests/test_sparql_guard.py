@@ -6,7 +6,6 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from reformkg.errors import QueryError
 from reformkg.sparql_guard import check_query, classify_query
 

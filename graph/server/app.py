@@ -209,7 +209,7 @@ class _App:
         return JSONResponse([q.to_json() for q in list_saved_queries()])
 
     async def api_saved_query(self, request: Request) -> Response:
-        q, values, result, truncated = await self._run_saved(request)
+        _q, _values, result, truncated = await self._run_saved(request)
         body = serialize_result(result, "json")
         return Response(body, media_type="application/sparql-results+json",
                         headers={"X-ReformKG-Truncated": "true"} if truncated else {})

@@ -7,6 +7,7 @@ sentence asked for, or neither) and the list of stored articles.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -171,7 +172,7 @@ def article_view(store: Store, iri: str, evidence: str | None = None) -> Article
     cuts = sorted({0, len(text), *(c for m in mentions for c in m[:2]), *(ev or ())})
     owner = {m[0]: m for m in mentions}
     segments, current = [], None
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         current = owner.get(a, current if current and a < current[1] else None)
         inside = ev is not None and ev[0] <= a < ev[1]
         if current:
