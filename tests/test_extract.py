@@ -10,6 +10,7 @@ from reformkg.extract import extract_article, extract_articles, load_pipeline
 from reformkg.model import Article, Extraction
 from reformkg.nlp.components import line_sentences
 from reformkg.nlp.names import acronym_matches, normalise_name
+from reformkg.nlp.quotes import _line_continues, _quote_state
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +125,23 @@ def test_extract_acronym_in_brackets_is_an_alias(nlp: Language) -> None:
 def test_extract_quotation_gives_commented_on(nlp: Language) -> None:
     text = 'The government announced a £20m fund for libraries.\nJo Hart said: "The fund is a lifeline for towns."'
     assert ("Jo Hart", "commented_on", "£20m fund for libraries") in _triples(_extract(nlp, text))
+
+
+def test_extract_quotation_runs_on_into_a_paragraph_opening_with_a_quote() -> None:
+    text = 'Ann Fry said: "Roads matter.\n"We will mend them. Buses too."\nThe vote is on Monday.'
+    inside = _quote_state(text)
+    assert _line_continues(text, text.index("\n"))
+    assert inside[text.index("We will") + 1] and inside[text.index("Buses") + 1]
+    assert not inside[text.index("The vote") + 1]
+    unclosed = 'She said: "Roads matter.\n\nThe vote is on Monday.'
+    assert not _line_continues(unclosed, unclosed.index("\n"))
+    assert not _quote_state(unclosed)[unclosed.index("The vote") + 1]
+
+
+def test_extract_quotation_over_paragraphs_keeps_its_speaker(nlp: Language) -> None:
+    text = ('The council set up a £3m fund for parks.\nAnn Fry said: "Parks matter to families.\n'
+            '"Most were neglected for years. The fund will restore them. It is overdue."')
+    assert ("Ann Fry", "commented_on", "£3m fund for parks") in _triples(_extract(nlp, text))
 
 
 def test_extract_builds_on_and_led_by(nlp: Language) -> None:

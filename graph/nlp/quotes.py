@@ -16,30 +16,48 @@ SPEECH = {"said", "says", "say", "added", "adds", "commented", "stated", "explai
           "welcomes", "praised", "hailed", "described", "warned", "insisted", "argued", "noted", "continued",
           "believes", "believed", "according", "added:", "urged", "urges", "called", "claimed", "stressed"}
 _OPEN = {"“", "‘"}
+_OPEN_MARKS = {"“", '"'}
+_BLANK = " \t\r\n\u00a0"
 _CLOSE = {"”", "’"}
 _PRONOUNS = {"he", "she"}
 
 
 def _quote_state(text: str) -> list[bool]:
-    """Give, for each character, whether it lies inside a quotation (curly or straight double quotes)."""
+    """Give, for each character offset, whether it lies inside a quotation (curly or straight double quotes).
+
+    A straight quote at the start of a paragraph always opens; elsewhere it toggles. A quotation
+    left open at a paragraph's end runs on only if the next paragraph opens with a quotation mark.
+    """
     inside = [False] * (len(text) + 1)
     state = False
+    line_start = True
     for i, ch in enumerate(text):
-        if ch in "“":
+        if ch == "\n":
+            if state and not _line_continues(text, i):
+                state = False
+            line_start = True
+        elif ch == "“":
             state = True
         elif ch == "”":
             state = False
         elif ch == '"':
-            state = not state
-        elif ch == "\n" and i + 1 < len(text) and text[i + 1] not in "“\"":
-            state = False if not _line_continues(text, i) else state
+            state = True if line_start else not state
+        if not ch.isspace():
+            line_start = False
         inside[i + 1] = state
     return inside
 
 
 def _line_continues(text: str, newline: int) -> bool:
-    """Give whether a quotation stays open across a line break (a paragraph of quote ends unclosed)."""
-    return False
+    """Give whether a quotation open at a line break runs on: the next paragraph opens with a quotation mark.
+
+    This is the journalistic convention for a quotation over several paragraphs: each paragraph
+    opens with a quotation mark and only the last one closes.
+    """
+    j = newline + 1
+    while j < len(text) and text[j] in _BLANK:
+        j += 1
+    return j < len(text) and text[j] in _OPEN_MARKS
 
 
 def _speaker(sent: Span, items: list[Mentioned], last_person: str | None) -> str | None:
