@@ -221,6 +221,7 @@ def test_sparql_endpoint_answers_bad_requests_with_400(client, request_kwargs: d
     resp = client.post("/sparql", **request_kwargs)
     assert resp.status_code == 400
     assert message in resp.text and "\n" == resp.text[-1] and resp.text.count("\n") == 1
+    assert resp.headers["content-type"].startswith("text/plain") and resp.headers["x-content-type-options"] == "nosniff"
 
 
 def test_sparql_endpoint_times_out_with_503(seed_store: Path) -> None:
@@ -255,9 +256,14 @@ def test_sparql_endpoint_sees_articles_stored_while_it_runs(seed_store: Path, tm
     client = TestClient(create_app(Settings(store=str(store))), base_url="http://127.0.0.1")
     ask = {"query": "ASK { GRAPH <http://example.org/graph/new> { ?s ?p ?o } }"}
     assert client.get("/sparql", params=ask).json()["boolean"] is False
+    before = client.get("/api/search", params={"q": "Zed Newcomer"}).json()["hits"]
+    assert "Zed Newcomer" not in {h["label"] for h in before}
+    person = ("<http://example.org/zed> a <https://w3id.org/reformkg/ontology#Person> ; "
+              "<http://www.w3.org/2004/02/skos/core#prefLabel> \"Zed Newcomer\" .")
     with EmbeddedStore(store) as writer:
-        writer.replace_graph("http://example.org/graph/new", "<http://example.org/a> <http://example.org/b> \"c\" .")
+        writer.replace_graph("http://example.org/graph/new", person)
         writer.close()
         # the writer is still open, as a running ingest would be; the next queries see its article
         answers = [client.get("/sparql", params=ask).json()["boolean"] for _ in range(5)]
     assert answers[-1] is True
+    assert client.get("/api/search", params={"q": "Zed Newcomer"}).json()["hits"][0]["iri"] == "http://example.org/zed"

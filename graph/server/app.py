@@ -85,18 +85,18 @@ class _App:
         nonce = secrets.token_urlsafe(16)
         html = self.env.get_template(name).render(nonce=nonce, options=self.options, **context)
         return HTMLResponse(html, status_code=status, headers={
-            "Content-Security-Policy": _PAGE_CSP.format(nonce=nonce), "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "no-referrer"})
+            "Content-Security-Policy": _PAGE_CSP.format(nonce=nonce), "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "no-referrer"})
 
     async def search_index(self) -> SearchIndex:
-        def build(store: Any) -> SearchIndex:
-            return SearchIndex(store)
+        """Give the name index of the current store, rebuilt only after the store has changed."""
 
-        store_generation = self.holder.generation
-        if self._index is None or self._index[0] != store_generation or store_generation == 0:
-            index = await self.runner.call(build)
-            self._index = (self.holder.generation, index)
-        return self._index[1]
+        def fresh(store: Any) -> SearchIndex:
+            generation = self.holder.generation  # current() ran just before: a change bumped it
+            if self._index is None or self._index[0] != generation:
+                self._index = (generation, SearchIndex(store))
+            return self._index[1]
+
+        return await self.runner.call(fresh)
 
     # ---- SPARQL 1.1 Protocol ------------------------------------------------------------------
     async def sparql(self, request: Request) -> Response:
@@ -148,7 +148,7 @@ class _App:
         iri = await self._entity_iri(request)
         graph = await self.runner.call(lambda store: build_network(store, {iri}))
         page = render_network_html(graph, title=graph.nodes[iri]["label"] if iri in graph else "ReformKG")
-        return HTMLResponse(page, headers={"Content-Security-Policy": _FRAME_CSP, "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(page, headers={"Content-Security-Policy": _FRAME_CSP})
 
     async def article(self, request: Request) -> Response:
         iri = request.query_params.get("iri") or ""
@@ -283,6 +283,22 @@ def _on_error(app: _App):  # type: ignore[no-untyped-def]
     return handle
 
 
+class _NoSniff:
+    """ASGI middleware: every response says ``X-Content-Type-Options: nosniff`` (errors are plain text)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def send_with_header(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-content-type-options"]
+                message["headers"] = [*headers, (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header if scope["type"] == "http" else send)
+
+
 def create_app(settings: Settings, options: ServeOptions | None = None,
                allowed_hosts: list[str] | None = None) -> Starlette:
     """Give the web app over the settings' store: endpoint ``/sparql``, pages and ``/api/``.
@@ -301,5 +317,6 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
         Route("/api/queries/{name}", a.api_saved_query), Route("/api/link", a.api_link, methods=["POST"]),
     ]
     handler = _on_error(a)
-    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS)],
+    return Starlette(routes=routes, middleware=[Middleware(_NoSniff),
+                                 Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS)],
                      exception_handlers={ReformKGError: handler, _TooLarge: handler})
