@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader
@@ -31,6 +31,7 @@ from ..sparql_guard import check_query
 from ..store import QueryResult
 from ..vocab import RKG
 from .backend import QueryRunner, ServeOptions, StoreHolder, cap_result
+from .plumbing import NoSniff, TooLarge, request_params
 from .protocol import PREFIXES, choose_format, encode_result
 from .views import SearchIndex, article_view, list_articles, term_of
 
@@ -100,7 +101,7 @@ class _App:
 
     # ---- SPARQL 1.1 Protocol ------------------------------------------------------------------
     async def sparql(self, request: Request) -> Response:
-        params = await _request_params(request, self.options.max_request_bytes)
+        params = await request_params(request, self.options.max_request_bytes)
         if "update" in params or request.headers.get("content-type", "").startswith("application/sparql-update"):
             raise QueryError("SPARQL update refused: this endpoint is read-only (change the store with 'reformkg ingest')")
         if "default-graph-uri" in params or "named-graph-uri" in params:
@@ -215,7 +216,7 @@ class _App:
                         headers={"X-ReformKG-Truncated": "true"} if truncated else {})
 
     async def api_link(self, request: Request) -> Response:
-        await _request_params(request, self.options.max_request_bytes)
+        await request_params(request, self.options.max_request_bytes)
         return JSONResponse({"error": "linking is not available in this version: the link stage "
                              "(reformkg.link) has not been built yet"}, status_code=501)
 
@@ -231,46 +232,13 @@ def _int(value: str, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-class _TooLarge(Exception):
-    """A request body or query string over the size limit (answered 413)."""
-
-
-async def _request_params(request: Request, limit: int) -> dict[str, str]:
-    """Give the query-string and body parameters of a request; a direct query body becomes ``query``."""
-    if len(request.url.query) > limit:
-        raise _TooLarge(f"query string longer than {limit} bytes")
-    params = dict(parse_qsl(request.url.query, keep_blank_values=True))
-    if request.method != "POST":
-        return params
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge(f"request body longer than {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _TooLarge(f"request body longer than {limit} bytes")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    text = bytes(body).decode("utf-8", errors="replace")
-    if ctype == "application/x-www-form-urlencoded":
-        params.update(parse_qsl(text, keep_blank_values=True))
-    elif ctype in ("application/sparql-query", "application/sparql-update"):
-        params["update" if ctype.endswith("update") else "query"] = text
-    elif ctype in ("application/json", "text/plain"):
-        params["body"] = text
-    elif body:
-        raise QueryError(f"unsupported content type {ctype or 'none'!r} (use application/sparql-query "
-                         "or application/x-www-form-urlencoded)")
-    return params
-
-
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/sparql"))
 
 
 def _on_error(app: _App):  # type: ignore[no-untyped-def]
     async def handle(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, _TooLarge):
+        if isinstance(exc, TooLarge):
             status, message = 413, str(exc)
         else:
             status, message = getattr(exc, "http_status", 500), str(exc)
@@ -281,22 +249,6 @@ def _on_error(app: _App):  # type: ignore[no-untyped-def]
         return app.page(request, "error.html", status=status, message=message)
 
     return handle
-
-
-class _NoSniff:
-    """ASGI middleware: every response says ``X-Content-Type-Options: nosniff`` (errors are plain text)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        async def send_with_header(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-content-type-options"]
-                message["headers"] = [*headers, (b"x-content-type-options", b"nosniff")]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header if scope["type"] == "http" else send)
 
 
 def create_app(settings: Settings, options: ServeOptions | None = None,
@@ -317,6 +269,6 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
         Route("/api/queries/{name}", a.api_saved_query), Route("/api/link", a.api_link, methods=["POST"]),
     ]
     handler = _on_error(a)
-    return Starlette(routes=routes, middleware=[Middleware(_NoSniff),
+    return Starlette(routes=routes, middleware=[Middleware(NoSniff),
                                  Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS)],
-                     exception_handlers={ReformKGError: handler, _TooLarge: handler})
+                     exception_handlers={ReformKGError: handler, TooLarge: handler})
