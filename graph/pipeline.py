@@ -90,7 +90,9 @@ def ingest_sources(
     report = IngestReport()
 
     def failed(err: ReformKGError) -> None:
-        report.failures.append(err)
+        # the report outlives this call: a kept traceback would keep this frame, and so the open
+        # store, alive (a later read-only open in the same process then saw a half-compacted store)
+        report.failures.append(err.with_traceback(None))
         if on_error:
             on_error(err)
 
