@@ -174,6 +174,10 @@ def resolve_anaphors(mentions: list[Mention], clusters: list[Cluster]) -> None:
 def _antecedent(a: Mention, clusters: list[Cluster]) -> Cluster | None:
     before = [c for c in clusters if c.first < a.start and c.type == a.type]
     if a.type == "Fund":
+        named = [c for c in before if c.amount is None and c.name.lower().endswith(a.head)]
+        if a.head in {"fund", "grant"} and named:
+            # "the fund" after "the Towns Fund": the named fund, not the largest amount
+            return max(named, key=lambda c: max(m.start for m in c.mentions if m.start < a.start))
         funds = [c for c in before if c.amount is not None] or before
         # "the funding"/"the package" refers to the article's main fund: the largest so far
         return max(funds, key=lambda c: (c.amount or 0, -c.first), default=None)

@@ -13,6 +13,7 @@ from itertools import permutations
 
 from spacy.tokens import Doc, Span, Token
 
+from .breakdown import breakdown_relations
 from .quotes import quote_relations
 from .resources import word_set
 from .sentences import Mentioned, evidence, mentions_by_sentence, path_words
@@ -51,12 +52,18 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
         if subject != object_ and (subject, predicate, object_) not in found:
             found[(subject, predicate, object_)] = {"subject": subject, "predicate": predicate, "object": object_, **evidence(sent)}
 
+    previous: list[list[Mentioned]] = [[], []]
     for sent, items in mentions_by_sentence(doc, entities):
+        listed = breakdown_relations(sent, items, by_id, previous[-1] + previous[-2])
+        for subject, predicate, object_ in listed:
+            add(subject, predicate, object_, sent)
+        paired = {s for s, p, _ in listed if p == "allocated_to"}
+        previous.append(items)
         for a, b in permutations(items, 2):
             if a.entity == b.entity:
                 continue
             for predicate in _pair_predicates(a, b, by_id):
-                if predicate == "allocated_to" and not _mutually_nearest(a, b, items):
+                if predicate == "allocated_to" and (a.entity in paired or not _mutually_nearest(a, b, items)):
                     continue
                 add(a.entity, predicate, b.entity, sent)
         for subject, object_ in _announcements(items):

@@ -1,0 +1,58 @@
+"""Relation rules on sentences written for the test: lists of amounts, shares of a whole, roles, leads, covers."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from reformkg.extract import extract_article, load_pipeline
+from reformkg.model import Article, Extraction
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """The extraction pipeline, loaded once for this file."""
+    return load_pipeline()
+
+
+def _triples(nlp: Language, text: str) -> set[tuple[str, str, str]]:
+    ex: Extraction = extract_article(Article(id="t", text=text), nlp)
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.subject], r.predicate, names[r.object]) for r in ex.relations}
+
+
+def test_relations_gapped_list_pairs_each_place_with_its_amount(nlp: Language) -> None:
+    text = ("The government has set aside £90m for rural buses.\n"
+            "Kent will receive £40m, Devon £30m and Cumbria £20m under the scheme.")
+    triples = _triples(nlp, text)
+    assert {("£40m", "allocated_to", "Kent"), ("£30m", "allocated_to", "Devon"), ("£20m", "allocated_to", "Cumbria")} <= triples
+    assert ("£30m", "allocated_to", "Cumbria") not in triples and ("£20m", "allocated_to", "Devon") not in triples
+
+
+def test_relations_listed_shares_are_part_of_the_whole_named_before(nlp: Language) -> None:
+    text = ("Ministers announced a £90m fund for rural buses.\n"
+            "Kent will receive £40m, Devon £30m and Cumbria £20m.")
+    triples = _triples(nlp, text)
+    for share in ("£40m", "£30m", "£20m"):
+        assert any(s == share and p == "part_of" and o.startswith("£90m") for s, p, o in triples), share
+
+
+def test_relations_part_of_this_reaches_back_two_sentences(nlp: Language) -> None:
+    text = ("The council unveiled a £60m fund for parks.\nIt covers play areas in Leeds and Hull.\n"
+            "As part of this, £5m will be spent on lighting and £8m on paths.")
+    triples = _triples(nlp, text)
+    assert any(s == "£5m" and p == "part_of" and o.startswith("£60m") for s, p, o in triples)
+    assert any(s == "£8m" and p == "part_of" and o.startswith("£60m") for s, p, o in triples)
+
+
+def test_relations_respectively_pairs_amounts_in_order(nlp: Language) -> None:
+    text = "Leeds will get £20m a year and York £10m, letting the councils build funds worth £600m and £300m respectively."
+    triples = _triples(nlp, text)
+    assert ("£600m", "allocated_to", "Leeds") in triples and ("£300m", "allocated_to", "York") in triples
+    assert ("£600m", "allocated_to", "York") not in triples
+
+
+def test_relations_the_fund_refers_to_the_named_fund(nlp: Language) -> None:
+    text = ("The Coastal Towns Fund opens today.\nHull will receive £4m and Whitby £2m under the fund.")
+    triples = _triples(nlp, text)
+    assert ("£4m", "part_of", "Coastal Towns Fund") in triples and ("£2m", "part_of", "Coastal Towns Fund") in triples
