@@ -149,9 +149,29 @@ def test_server_editor_runs_queries_and_refuses_service(seed: TestClient, url_li
     assert url_listener.requests == []
 
 
-def test_server_link_api_says_it_is_not_available(seed: TestClient) -> None:
-    resp = seed.post("/api/link", json={"text": "The Levelling Up Fund gives £1m to Norfolk."})
-    assert resp.status_code == 501 and "not been built" in resp.json()["error"]
+NEW_ARTICLE = ("Suffolk leaders met on Tuesday to review progress.\n\nThe council said the Better Care Fund would pay "
+               "for two new discharge teams this winter.\n")
+
+
+def test_server_link_api_finds_the_funds_an_article_names(seed: TestClient) -> None:
+    for kwargs in ({"json": {"text": NEW_ARTICLE, "title": "Winter plans"}},
+                   {"content": NEW_ARTICLE.encode(), "headers": {"Content-Type": "text/plain"}}):
+        resp = seed.post("/api/link", **kwargs)
+        assert resp.status_code == 200, resp.text
+        best = resp.json()["links"][0]
+        assert (best["name"], best["type"]) == ("Better Care Fund", "Fund")
+        assert best["evidence"] == "The council said the Better Care Fund would pay for two new discharge teams this winter."
+    doc = _doc(seed.post("/link", data={"text": NEW_ARTICLE}))
+    assert "Better Care Fund" in [a.text_content() for a in css(doc, "#links a")]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"json": {"title": "no text"}}, {"json": ["a list"]}, {"data": {"text": "  "}},
+    {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+])
+def test_server_link_api_refuses_requests_without_text(seed: TestClient, kwargs: dict) -> None:
+    resp = seed.post("/api/link", **kwargs)
+    assert resp.status_code == 400 and resp.json()["error"]
 
 
 def test_server_refuses_other_host_names_and_missing_stores(seed: TestClient, tmp_path: Path) -> None:

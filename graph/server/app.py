@@ -8,6 +8,7 @@ statuses in one handler (``_on_error``), like datasette's ``handle_exception``.
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from ..config import Settings
 from ..errors import QueryError, ReformKGError
 from ..explore import build_network, entity_card, find_entity
+from ..model import Link
 from ..query import bind_values, get_saved_query, list_saved_queries, serialize_result
 from ..render import render_network_html
 from ..sparql_guard import check_query
@@ -33,7 +35,7 @@ from ..vocab import RKG
 from .backend import QueryRunner, ServeOptions, StoreHolder, cap_result
 from .plumbing import NoSniff, TooLarge, request_params
 from .protocol import PREFIXES, choose_format, encode_result
-from .views import SearchIndex, article_view, list_articles, term_of
+from .views import SearchIndex, article_view, link_text, list_articles, term_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "server"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
@@ -215,10 +217,30 @@ class _App:
         return Response(body, media_type="application/sparql-results+json",
                         headers={"X-ReformKG-Truncated": "true"} if truncated else {})
 
+    async def _links(self, request: Request) -> tuple[str, list[Link]]:
+        params = await request_params(request, self.options.max_request_bytes)
+        text, title, url = params.get("text", ""), params.get("title"), params.get("url")
+        if "body" in params:  # JSON {"text": ..., "title": ..., "url": ...} or a plain-text body
+            try:
+                data = json.loads(params["body"]) if request.headers.get("content-type", "").startswith(
+                    "application/json") else {"text": params["body"]}
+            except ValueError as exc:
+                raise QueryError(f"request body is not JSON ({exc})") from exc
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise QueryError('send {"text": "the article text"} (title and url optional)')
+            text, title, url = data["text"], data.get("title"), data.get("url")
+        if not text.strip():
+            raise QueryError("no article text given: post it as 'text'")
+        links = await self.runner.call(lambda store: link_text(store, text, title, url))
+        return text, list(links)
+
     async def api_link(self, request: Request) -> Response:
-        await request_params(request, self.options.max_request_bytes)
-        return JSONResponse({"error": "linking is not available in this version: the link stage "
-                             "(reformkg.link) has not been built yet"}, status_code=501)
+        _, links = await self._links(request)
+        return JSONResponse({"links": [lk.to_json() for lk in links]})
+
+    async def link_page(self, request: Request) -> Response:
+        text, links = ("", []) if request.method == "GET" else await self._links(request)
+        return self.page(request, "link.html", text=text, links=links, posted=request.method == "POST")
 
 
 _EXAMPLE = """PREFIX rkg: <https://w3id.org/reformkg/ontology#>
@@ -267,6 +289,7 @@ def create_app(settings: Settings, options: ServeOptions | None = None,
         Route("/api/search", a.api_search), Route("/api/entity", a.api_entity),
         Route("/api/article", a.api_article), Route("/api/queries", a.api_queries),
         Route("/api/queries/{name}", a.api_saved_query), Route("/api/link", a.api_link, methods=["POST"]),
+        Route("/link", a.link_page, methods=["GET", "POST"]),
     ]
     handler = _on_error(a)
     return Starlette(routes=routes, middleware=[Middleware(NoSniff),

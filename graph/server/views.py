@@ -2,7 +2,7 @@
 
 Input: a ``Store``. Output: ``SearchIndex`` (fuzzy name lookup over entity labels), ``ArticleView``
 (an article's text cut into segments, each a mention linked to its entity, inside the evidence
-sentence asked for, or neither) and the list of stored articles.
+sentence asked for, or neither), the list of stored articles, and the ``Link``s of posted text.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process, utils
 
 from ..errors import QueryError
+from ..model import Link
 from ..store import Store
 from ..vocab import CLASS_TYPES, ENTITY_CLASSES, OA, RKG
 
@@ -182,3 +183,17 @@ def article_view(store: Store, iri: str, evidence: str | None = None) -> Article
     return ArticleView(iri, meta.get("title"), meta.get("date"), meta.get("publisher"), meta.get("url"), text,
                        tuple(segments), tuple(Segment(text[s:e], s, iri_, lab, typ) for s, e, iri_, lab, typ in mentions),
                        ev)
+
+
+def link_text(store: Store, text: str, title: str | None = None, url: str | None = None) -> tuple[Link, ...]:
+    """Give the programmes and funds of the store that a new article's text refers to, best first.
+
+    The text is cleaned and extracted like an ingested article (the spaCy pipeline loads on first
+    use, a few seconds), then linked against the store's entity index; nothing is stored.
+    """
+    from ..extract import extract_article
+    from ..ingest import article_from_text
+    from ..link import link_extraction, load_entity_index
+
+    article = article_from_text(text, "posted text", title=title, url=url)
+    return link_extraction(extract_article(article), load_entity_index(store))
