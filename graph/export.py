@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from .errors import QueryError
 from .explore import build_network
@@ -32,16 +33,8 @@ RDF_FORMATS = {
 NETWORK_FORMATS = ("graphml", "gexf")
 EXPORT_FORMATS = (*RDF_FORMATS, *NETWORK_FORMATS)
 PREFIXES = {
-    "rkg": str(RKG),
-    "oa": str(OA),
-    "org": str(ORG),
-    "schema": str(SCHEMA),
-    "time": str(TIME),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rkg": str(RKG), "oa": str(OA), "org": str(ORG), "schema": str(SCHEMA), "time": str(TIME),
+    "skos": str(SKOS), "dcterms": str(DCTERMS), "prov": str(PROV), "rdf": str(RDF), "xsd": str(XSD),
 }
 
 

@@ -24,28 +24,21 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import DCTERMS, PROV, SH, SKOS
 from rdflib.term import Node
 
 from .errors import ValidationError
 from .store import Store
-from .vocab import CLASS_TYPES, RKG
+from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_PATH = ONTOLOGY_DIR / "reformkg.ttl"
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 MAX_LISTED = 3  # violations spelled out in an error message; the rest are counted
 
-_PREFIXES = {
-    str(RKG): "rkg:",
-    "http://www.w3.org/ns/oa#": "oa:",
-    "http://purl.org/dc/terms/": "dcterms:",
-    "http://www.w3.org/2004/02/skos/core#": "skos:",
-    "https://schema.org/": "schema:",
-    "http://www.w3.org/ns/prov#": "prov:",
-    "http://www.w3.org/ns/org#": "org:",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-}
+_PREFIXES = {str(ns): f"{name}:" for name, ns in (
+    ("rkg", RKG), ("oa", OA), ("dcterms", DCTERMS), ("skos", SKOS), ("schema", SCHEMA), ("prov", PROV),
+    ("org", ORG), ("rdf", RDF))}
 
 
 _KIND = re.compile(r"/(?:article|source|mention|sentence|assertion|holding|link|graph|person|organisation|"
