@@ -363,17 +363,25 @@ def timeline(
 
 
 @app.command()
-def validate(store: StoreOpt = None, format: FormatOpt = "table") -> None:
+def validate(
+    store: StoreOpt = None,
+    format: FormatOpt = "table",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
     """Check every article graph in the store against the SHACL shapes; exit 5 on a violation.
 
     Example: reformkg validate --format json
     """
+    from rich.progress import Progress
+
     from .store import open_store
     from .validate import validate_store
 
     st = open_store(_settings(store).store, read_only=True)
     try:
-        report = validate_store(st)
+        with Progress(console=err, transient=True, disable=quiet or not err.is_terminal) as bar:
+            task = bar.add_task("validating", total=None)
+            report = validate_store(st, on_progress=lambda i, n: bar.update(task, completed=i, total=n))
     finally:
         st.close()
     if format == "json":
