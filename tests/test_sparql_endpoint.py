@@ -235,6 +235,22 @@ def test_sparql_endpoint_times_out_with_503(seed_store: Path) -> None:
     assert time.monotonic() - started < 0.6
 
 
+def test_sparql_endpoint_abandoned_queries_keep_their_slot(seed_store: Path) -> None:
+    from starlette.testclient import TestClient
+
+    app = create_app(Settings(store=str(seed_store)), ServeOptions(timeout=0.05, max_concurrent=1))
+    client = TestClient(app, base_url="http://127.0.0.1")
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }"
+    assert "did not finish" in client.get("/sparql", params={"query": slow}).text
+    # the timed-out query still runs (pyoxigraph cannot cancel it), so it still holds the only slot
+    busy = client.get("/sparql", params={"query": ASK_PERSON})
+    assert busy.status_code == 503 and "server busy" in busy.text
+    deadline = time.monotonic() + 30
+    while client.get("/sparql", params={"query": ASK_PERSON}).status_code == 503:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
 def test_sparql_endpoint_with_service_allowed_does_fetch(seed_store: Path, url_listener) -> None:
     # the control for the refusal tests: only --allow-service lets a query reach another endpoint
     from starlette.testclient import TestClient
