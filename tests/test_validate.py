@@ -107,7 +107,9 @@ def test_validate_mention_without_article_or_offsets() -> None:
     mentions = sorted(g.subjects(RDF.type, RKG.Mention))
     g.remove((mentions[0], OA.hasSource, None))
     g.remove((mentions[1], OA.hasSelector, URIRef(f"{mentions[1]}#position")))
+    g.remove((mentions[2], OA.hasSelector, URIRef(f"{mentions[2]}#quote")))
     messages = _messages(g)
+    assert any(f"{mentions[2].split('/kg/')[1]} has no quote" in m for m in messages)
     assert any("text span has no source article" in m for m in messages)
     assert any("has no character offsets" in m for m in messages)
 
