@@ -427,6 +427,67 @@ def export(
         err.print(f"wrote {out} ({len(data):,} bytes)", highlight=False)
 
 
+@app.command()
+def link(
+    file: Annotated[Path, typer.Argument(help="An article file (.txt or .html) to link.")],
+    store: StoreOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """List the programmes and funds in the graph that an article refers to, best first.
+
+    Example: reformkg link new-article.txt --store ./store --format json
+    """
+    from .pipeline import link_file
+
+    links = link_file(file, _settings(store))
+    if format == "json":
+        _out(json.dumps([lk.to_json() for lk in links], ensure_ascii=False))
+        return
+    _table(["score", "type", "name", "amount_gbp", "evidence"],
+           [[f"{lk.score:.2f}", lk.type, lk.name, "" if lk.amount_gbp is None else f"{lk.amount_gbp:,.0f}",
+             lk.evidence.sentence if lk.evidence else ""] for lk in links])
+
+
+@app.command()
+def conflicts(store: StoreOpt = None, format: FormatOpt = "table") -> None:
+    """List where sources disagree: a fund's amount, a post's holder, a programme's launch date.
+
+    Example: reformkg conflicts --format json
+    """
+    from .conflicts import find_conflicts
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        found = find_conflicts(st)
+    finally:
+        st.close()
+    if format == "json":
+        _out(json.dumps([c.to_json() for c in found], ensure_ascii=False))
+        return
+    _table(["kind", "subject", "values", "evidence", "articles"],
+           [[c.kind, c.label, " / ".join(s.value for s in c.sides), " | ".join(s.evidence for s in c.sides),
+             " | ".join(s.article for s in c.sides)] for c in found])
+
+
+gazetteer_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Manage the gazetteer of UK places and bodies.")
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    file: Annotated[Path, typer.Argument(help="An ONS names-and-codes CSV (e.g. LAD24CD,LAD24NM).")],
+) -> None:
+    """Add or refresh areas from an ONS names-and-codes CSV in the user gazetteer.
+
+    Example: reformkg gazetteer import LAD_DEC_2024_UK_NC.csv
+    """
+    from .gazetteer import import_ons_csv, user_gazetteer_path
+
+    changed = import_ons_csv(file)
+    err.print(f"{changed} area(s) added or changed in {user_gazetteer_path()}", highlight=False)
+
+
 def main() -> None:
     """Run the ``reformkg`` command."""
     app()

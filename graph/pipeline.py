@@ -7,29 +7,19 @@ modules and never import this one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Settings
 from .errors import ReformKGError, SourceError
 from .extract import extract_article, extract_articles
 from .ingest import ingest_path, read_article
-from .model import Article, Extraction, ResolvedArticle
+from .link import link_extraction, load_entity_index
+from .model import Article, Extraction, Link, ResolvedArticle
 from .rdfgraph import build_article_graph, graph_iri, to_ntriples
-from .resolve import EntityIndex, KnownEntity, normalise_name, resolve_extraction
+from .resolve import resolve_extraction
 from .store import Store, open_store
 from .validate import check_article_graph
-from .vocab import CLASS_TYPES, SCHEMA
-
-_INDEX_QUERY = f"""
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?type ?label ?alt ?amount WHERE {{
-  ?e a ?type ; skos:prefLabel ?label .
-  FILTER(?type IN ({", ".join(f"<{c}>" for c in CLASS_TYPES)}))
-  OPTIONAL {{ ?e skos:altLabel ?alt }}
-  OPTIONAL {{ ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?amount }}
-}}"""
-
 
 @dataclass
 class IngestReport:
@@ -38,23 +28,6 @@ class IngestReport:
     stored: list[str] = field(default_factory=list)
     failures: list[ReformKGError] = field(default_factory=list)
     triples: int = 0
-
-
-def load_entity_index(store: Store) -> EntityIndex:
-    """Give the index of every entity node already in the store, for incremental resolution."""
-    index = EntityIndex()
-    from rdflib import URIRef
-
-    for row in store.query(_INDEX_QUERY).records():
-        type_ = CLASS_TYPES.get(URIRef(row["type"].value))
-        if type_ is None:
-            continue
-        forms = {normalise_name(row["label"].value)}
-        if "alt" in row:
-            forms.add(normalise_name(row["alt"].value))
-        amount = float(row["amount"].value) if "amount" in row else None
-        index.add(KnownEntity(row["e"].value, type_, row["label"].value, forms, amount))
-    return index
 
 
 def _articles(paths: Iterable[Path | str], failures: list[ReformKGError]) -> Iterator[Article]:
@@ -105,7 +78,9 @@ def ingest_sources(
             while source_failures:
                 failed(source_failures.pop(0))
             try:
-                resolved = resolve_extraction(extraction, index, settings.base_iri)
+                # links first: against what the graph held before this article added its own nodes
+                links = link_extraction(extraction, index)
+                resolved = replace(resolve_extraction(extraction, index, settings.base_iri), links=links)
                 n = store_resolved(store, resolved, settings)
             except ReformKGError as err:
                 failed(err)
@@ -119,6 +94,17 @@ def ingest_sources(
     finally:
         store.close()
     return report
+
+
+def link_file(path: Path | str, settings: Settings) -> tuple[Link, ...]:
+    """Give the programmes and funds of the store that one article file refers to, best first."""
+    extraction = extract_article(read_article(Path(path)))
+    store = open_store(settings.store, read_only=True)
+    try:
+        index = load_entity_index(store)
+    finally:
+        store.close()
+    return link_extraction(extraction, index)
 
 
 def extract_file(path: Path | str) -> Extraction:

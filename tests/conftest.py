@@ -145,3 +145,26 @@ def url_listener():
     yield recorder
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def hand_extraction():
+    """A maker of Extractions from text written in a test: each entity's mentions are found in the text.
+
+    ``hand_extraction("a1", text, [("Person", "Jeremy Hunt", ["Mr Hunt"], None, ["Chancellor"])],
+    published="2024-01-10")``; no spaCy model involved, so resolution and linking are tested alone.
+    """
+    import re as _re
+
+    from reformkg.model import Article, Entity, Extraction, Span
+
+    def make(article_id, text, entities, published=None):
+        built = []
+        for i, (type_, name, aliases, amount, roles) in enumerate(entities, 1):
+            spans = [Span(m.start(), m.end(), m.group(0)) for n in (name, *aliases)
+                     for m in _re.finditer(_re.escape(n), text)]
+            built.append(Entity(f"e{i}", type_, name, tuple(aliases), tuple(roles), amount,
+                                tuple(sorted(set(spans), key=lambda s: s.start))))
+        return Extraction(Article(article_id, text, source=f"{article_id}.txt", published=published), tuple(built))
+
+    return make

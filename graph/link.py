@@ -1,0 +1,171 @@
+"""A new article -> the programmes and funds already in the graph it refers to, scored, with evidence.
+
+Input: an ``Extraction`` and the ``EntityIndex`` of the store (``load_entity_index``, one query).
+Output: ``Link`` records, best first, each with the sentence that shows the reference.
+
+Evidence is sought two ways so that a missed or mistyped extraction does not lose a link: the
+article's own entities matched by the resolver's rules (same specific name, acronym, near-equal
+name, a fund's amount plus purpose), and the graph node's specific names found verbatim in the text.
+Only nodes with a name that says what they are can be linked: a bare "£2.4bn" is not followed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .model import Evidence, Extraction, Identifier, Link
+from .resolve import EntityIndex, KnownEntity
+from .resolve.names import GENERIC, STOP, acronym_of, fund_matches, is_specific, normalise_name
+from .store import Store
+from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
+
+#: Scores at or above this are links. Calibrated on the dev sets by ``scripts/calibrate_links.py``.
+LINK_THRESHOLD = 0.85
+LINKABLE = ("Programme", "Fund")
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+INDEX_QUERY = f"""
+SELECT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
+  VALUES ?type {{ {" ".join(f"<{c}>" for c in CLASS_TYPES)} }}
+  ?e a ?type ; <{_SKOS}prefLabel> ?label .
+  {{ }} UNION {{ ?e <{_SKOS}altLabel> ?alt }}
+  UNION {{ ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?amount }}
+  UNION {{ ?e <{RKG.gssCode}> ?code }} UNION {{ ?e <{RKG.wikidata}> ?qid }}
+  UNION {{ ?h <{ORG.member}> ?e ; <{RKG.roleLabel}> ?role }}
+  UNION {{ ?art <{RKG.mentions}> ?e }}
+  UNION {{ ?e a <{RKG.Fund}> . ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?src ; <{OA.hasSelector}> ?pos .
+           ?pos <{OA.start}> ?s ; <{OA.end}> ?t . ?src <{RKG.text}> ?text .
+           BIND(SUBSTR(?text, IF(?s > 160, ?s - 159, 1), ?t - ?s + 320) AS ?ctx) }}
+}}"""
+
+
+def load_entity_index(store: Store) -> EntityIndex:
+    """Give the index of every entity node in the store, read with one query (names, amounts, codes, posts)."""
+    from .resolve.names import content_words
+
+    from rdflib import URIRef
+
+    index = EntityIndex()
+    nodes: dict[str, KnownEntity] = {}
+    for row in store.query(INDEX_QUERY).records():
+        iri = row["e"].value
+        known = nodes.get(iri)
+        if known is None:
+            type_ = CLASS_TYPES[URIRef(row["type"].value)]
+            known = nodes[iri] = KnownEntity(iri, type_, row["label"].value)
+        if "alt" in row:
+            known.names.add(row["alt"].value)
+        if "amount" in row:
+            known.amounts.add(float(row["amount"].value))
+        if "code" in row:
+            known.identifiers.add(Identifier("gss", row["code"].value))
+        if "qid" in row:
+            known.identifiers.add(Identifier("wikidata", row["qid"].value))
+        if "role" in row:
+            known.roles.add(normalise_name(row["role"].value))
+        if "art" in row:
+            known.articles.add(row["art"].value.rsplit("/", 1)[-1])
+        if "ctx" in row:
+            known.context |= content_words(row["ctx"].value)
+    for known in nodes.values():
+        known.forms = {f for f in map(normalise_name, known.names) if f}
+        index.add(known)
+    return index
+
+
+def sentence_at(article_id: str, text: str, start: int, end: int) -> Evidence:
+    """Give the sentence of ``text`` around a span: from the last sentence end or line break before it."""
+    left = max((m.end() for m in re.finditer(r"[.!?][\"'”’)]?\s+|\n", text[:start])), default=0)
+    right_match = re.search(r"[.!?](?=[\"'”’)]?(\s|$))|\n", text[end:])
+    right = end + right_match.end() if right_match else len(text)
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    return Evidence(article_id, text[left:right], left, right)
+
+
+_IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.I)
+
+
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A regex finding a node's name in running text; None for names too weak to search alone."""
+    name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I)
+    acronym = acronym_of(name)
+    if acronym:
+        return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    words = re.findall(r"[\w£]+", name)
+    form = normalise_name(name)
+    distinctive = [w for w in form.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()]
+    if len(words) < 2 or not distinctive or not is_specific(form):
+        return None
+    sep = r"[\s\-–—'’,]+(?:s\s+)?"
+    return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.I)
+
+
+def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Iterable[tuple[float, int, int]]:
+    for name in sorted(known.names):
+        form = normalise_name(name)
+        if form not in known.keys() or gazetteer.lookup(name):
+            continue  # a place or body's name is not evidence of a programme
+        pattern = _name_pattern(name)
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text):
+            if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
+                continue  # "Secretary of State for Levelling Up" names a post, not the programme
+            yield (0.9 if acronym_of(name) else 0.95), m.start(), m.end()
+            break
+
+
+def _entity_evidence(known: KnownEntity, extraction: Extraction) -> Iterable[tuple[float, int, int]]:
+    text = extraction.article.text
+    for entity in extraction.entities:
+        if entity.type not in ("Programme", "Fund", "Organisation") or not entity.mentions:
+            continue
+        span = entity.mentions[0]
+        context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
+        probe = KnownEntity.from_entity("", entity, (), context)
+        mine, theirs = probe.keys(), known.keys()
+        if mine & theirs:
+            yield 1.0, span.start, span.end
+        elif entity.type == "Organisation":
+            continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
+        elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
+            yield 0.95, span.start, span.end
+        elif entity.type == known.type == "Fund" and probe.amounts and fund_matches(probe, known):
+            amount_span = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
+            yield 0.9, amount_span.start, amount_span.end
+        else:
+            best = max((fuzz.ratio(a, b) for a in mine for b in theirs
+                        if set(re.findall(r"\d+", a)) == set(re.findall(r"\d+", b))), default=0.0)
+            if best >= 90:
+                yield best / 100, span.start, span.end
+
+
+def link_extraction(
+    extraction: Extraction, index: EntityIndex, *, threshold: float = LINK_THRESHOLD,
+    gazetteer: Gazetteer | None = None,
+) -> tuple[Link, ...]:
+    """Give the programmes and funds of the graph this article refers to, best first, above the threshold."""
+    gazetteer = gazetteer or load_gazetteer()
+    article = extraction.article
+    links = []
+    for known in index.entities.values():
+        if known.type not in LINKABLE or not known.keys() or known.articles <= {article.id}:
+            continue
+        found = [*_entity_evidence(known, extraction), *_text_evidence(known, article.text, gazetteer)]
+        if not found:
+            continue
+        score, start, end = max(found, key=lambda f: (f[0], -f[1]))
+        if score < threshold:
+            continue
+        aliases = tuple(sorted(known.names - {known.label}))
+        links.append(Link(iri=known.iri, name=known.label, type=known.type, score=score,  # type: ignore[arg-type]
+                          evidence=sentence_at(article.id, article.text, start, end), aliases=aliases,
+                          amount_gbp=known.amount_gbp))
+    return tuple(sorted(links, key=lambda lk: (-lk.score, lk.name)))

@@ -1,0 +1,200 @@
+"""Extractions -> resolved entities with stable IRIs: one node per real thing across articles.
+
+Input: an ``Extraction`` and an ``EntityIndex`` of what the graph already holds.
+Output: a ``ResolvedArticle`` whose entities carry IRIs (existing ones where they match) and the
+authoritative identifiers the shipped gazetteer knows (ONS GSS codes, Wikidata IDs).
+
+Resolution is incremental: a new article is matched against the index and the index grows;
+nothing already resolved is revisited. Matching is rule-first (the same specific name, an acronym
+of a known name, a person's surname when only one known person has it, a fund's amount plus its
+purpose) with ``rapidfuzz.fuzz.ratio`` as a high-threshold tie-breaker: subset-rewarding scorers
+cannot tell "NHS" from "NHS England".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from ..gazetteer import Gazetteer, load_gazetteer
+from .names import (
+    KnownEntity,
+    acronym_of,
+    content_words,
+    fund_matches,
+    initials,
+    is_specific,
+    normalise_name,
+    slugify,
+    surname_of,
+)
+from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
+
+__all__ = ["EntityIndex", "KnownEntity", "mint_iri", "normalise_name", "resolve_extraction", "slugify"]
+
+#: ``fuzz.ratio`` on normalised names at or above which two specific names are one thing.
+NAME_RATIO = 92.0
+
+
+def mint_iri(base: str, type_: str, key: str) -> str:
+    """Give the IRI for an entity of a type with a stable key: the one place IRIs are minted."""
+    digest = hashlib.sha1(f"{type_}|{normalise_name(key)}".encode()).hexdigest()[:8]
+    return f"{base}{type_.lower()}/{slugify(key)}-{digest}"
+
+
+class EntityIndex:
+    """What the graph already knows: nodes by IRI, with lookups by name, acronym, surname and code."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, KnownEntity] = {}
+        self._by_form: dict[tuple[str, str], set[str]] = {}
+        self._by_code: dict[tuple[str, str], str] = {}
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def add(self, known: KnownEntity) -> KnownEntity:
+        """Give the node after adding it, or after merging its names, amounts and codes into the one held."""
+        current = self.entities.get(known.iri)
+        if current is None:
+            self.entities[known.iri] = current = known
+        else:
+            current.merge(known)
+        for form in current.forms:
+            self._by_form.setdefault((current.type, form), set()).add(current.iri)
+        for ident in current.identifiers:
+            self._by_code.setdefault((ident.scheme, ident.value), current.iri)
+        return current
+
+    def of_type(self, type_: str) -> Iterable[KnownEntity]:
+        """Give every known node of one entity type."""
+        return (k for k in self.entities.values() if k.type == type_)
+
+    def match(self, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "") -> KnownEntity | None:
+        """Give the known node this entity is, or None when nothing matches or the match is ambiguous."""
+        for ident in identifiers:
+            iri = self._by_code.get((ident.scheme, ident.value))
+            if iri is not None and self.entities[iri].type == entity.type:
+                return self.entities[iri]
+        probe = KnownEntity.from_entity("", entity, identifiers, context)
+        if entity.type == "Fund":
+            return self._unique(k for k in self.of_type("Fund") if fund_matches(probe, k))
+        found = self._unique(self._exact(probe))
+        if found is None:
+            found = self._unique(self._acronym(probe))
+        if found is None and entity.type == "Person":
+            found = self._surname(probe)
+        if found is None:
+            found = self._unique(self._fuzzy(probe))
+        return found
+
+    def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:
+        hits = {k.iri: k for k in found}
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
+    def _exact(self, probe: KnownEntity) -> list[KnownEntity]:
+        iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in probe.keys()))
+        return [self.entities[i] for i in sorted(iris)]
+
+    def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
+        mine_short, mine_long = probe.acronyms(), probe.initials()
+        if not mine_short and not mine_long:
+            return []
+        return [k for k in self.of_type(probe.type)
+                if (mine_short & k.initials()) or (mine_long & k.acronyms())]
+
+    def _surname(self, probe: KnownEntity) -> KnownEntity | None:
+        """A bare surname ("Mr Hunt") is the one known person with that surname, or with it and the same post."""
+        names = [f for f in probe.keys() if " " not in f]
+        if not names or any(" " in f for f in probe.keys()):
+            return None
+        hits = [k for k in self.of_type("Person") if any(surname_of(f) == names[0] for f in k.keys() if " " in f)]
+        if len(hits) > 1 and probe.roles:
+            hits = [k for k in hits if k.roles & probe.roles]
+        return hits[0] if len(hits) == 1 else None
+
+    def _fuzzy(self, probe: KnownEntity) -> list[KnownEntity]:
+        hits = []
+        for k in self.of_type(probe.type):
+            for a in probe.keys():
+                for b in k.keys():
+                    if _digits(a) != _digits(b) or fuzz.ratio(a, b) < NAME_RATIO:
+                        continue
+                    if probe.type == "Person" and a.split()[0] != b.split()[0]:
+                        continue  # "Jon Smith" / "John Smith": a first name differing is another person
+                    hits.append(k)
+        return hits
+
+
+def _digits(form: str) -> set[str]:
+    return set(re.findall(r"\d+", form))
+
+
+def identifiers_for(entity: Entity, gazetteer: Gazetteer | None) -> tuple[Identifier, ...]:
+    """Give a place's or body's GSS code and Wikidata ID when the gazetteer knows exactly one entry for it."""
+    if gazetteer is None or entity.type not in ("Region", "Organisation"):
+        return ()
+    for name in (entity.name, *entity.aliases):
+        entries = [e for e in gazetteer.lookup(name) if e.type == entity.type]
+        codes = {(e.gss_code, e.wikidata) for e in entries}
+        if len(codes) > 1:
+            entries = [e for e in entries if e.current][:1]  # larger current area first, as lookup orders them
+        if entries:
+            e = entries[0]
+            found = [Identifier("gss", e.gss_code)] if e.gss_code else []
+            found += [Identifier("wikidata", e.wikidata)] if e.wikidata else []
+            if found:
+                return tuple(found)
+    return ()
+
+
+def _context(extraction: Extraction, entity: Entity) -> str:
+    """The text around a fund's mentions: where its purpose ("to repair potholes") is usually said."""
+    text = extraction.article.text
+    return " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
+
+
+def _key(entity: Entity, identifiers: tuple[Identifier, ...]) -> str:
+    """The IRI key: an authoritative code when there is one, so the IRI does not depend on the wording."""
+    for ident in identifiers:
+        return f"{ident.scheme}:{ident.value}"
+    if entity.type == "Fund" and entity.amount_gbp:
+        return f"{entity.name}|{entity.amount_gbp:.0f}"
+    return entity.name
+
+
+def _order(entity: Entity) -> int:
+    """Full names before bare surnames and acronyms, so "Mr Hunt" meets the article's own "Jeremy Hunt"."""
+    return -max(len(normalise_name(n).split()) for n in (entity.name, *entity.aliases))
+
+
+def resolve_extraction(
+    extraction: Extraction, index: EntityIndex, base_iri: str, gazetteer: Gazetteer | None = None
+) -> ResolvedArticle:
+    """Give the article's entities resolved to graph nodes, growing the index with new ones."""
+    if gazetteer is None:
+        gazetteer = load_gazetteer()
+    article_id = extraction.article.id
+    resolved: dict[str, ResolvedEntity] = {}
+    for entity in sorted(extraction.entities, key=_order):
+        idents = identifiers_for(entity, gazetteer)
+        context = _context(extraction, entity) if entity.type == "Fund" else ""
+        known = index.match(entity, idents, context)
+        if known is None:
+            iri = mint_iri(base_iri, entity.type, _key(entity, idents))
+            if iri in index.entities:  # same words, judged a different thing: keep it apart, stably
+                iri = mint_iri(base_iri, entity.type, f"{_key(entity, idents)}|{article_id}")
+            known = KnownEntity.from_entity(iri, entity, idents, context, label=entity.name)
+        else:
+            known = KnownEntity.from_entity(known.iri, entity, idents, context, label=known.label)
+        known.articles.add(article_id)
+        node = index.add(known)
+        resolved[entity.id] = ResolvedEntity(entity=entity, iri=node.iri, label=node.label,
+                                             identifiers=tuple(sorted(node.identifiers, key=lambda i: i.scheme)))
+    return ResolvedArticle(extraction=extraction, entities=tuple(resolved[e.id] for e in extraction.entities))
+
+
+__all__ += ["acronym_of", "content_words", "identifiers_for", "initials", "is_specific"]

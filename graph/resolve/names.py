@@ -1,0 +1,227 @@
+"""Name comparison for resolution and linking: comparison keys, acronyms, surnames, fund purposes.
+
+Input: names as articles write them. Output: normalised keys and yes/no judgements that
+``resolve.py`` (one node per real thing) and ``link.py`` (a new article's links) share, so a
+name that merges two nodes is also a name that links an article to the node.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ..model import Entity, Identifier
+
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "cllr",
+          "councillor", "professor", "prof", "rt", "hon", "the"}
+STOP = {"the", "of", "for", "and", "to", "in", "on", "a", "an", "at", "by", "with", "from", "its", "their",
+        "our", "this", "that", "these", "those", "into", "over", "per", "s"}
+#: Heads and modifiers that do not name one thing: "the plan", "new funding", "the £5m package".
+GENERIC = {"plan", "plans", "package", "funding", "fund", "funds", "money", "budget", "strategy", "project",
+           "review", "report", "programme", "program", "scheme", "pilot", "paper", "framework", "initiative",
+           "new", "long", "term", "government", "blueprint", "study", "grant", "grants", "investment", "cash",
+           "deal", "agreement", "consultation", "proposals", "policy", "document", "reforms", "reform", "extra",
+           "additional", "further", "total", "overall", "whole", "boost", "pot", "allocation", "award",
+           "settlement", "share", "national", "year", "years", "annual", "first", "second", "latest", "recent",
+           "pounds", "million", "billion", "bn", "m", "k", "one", "two", "three", "off", "up", "uk"}
+#: Words of the policy domain too common in any fund's sentence to tell two funds apart.
+COMMON = {"government", "council", "councils", "local", "authority", "authorities", "said", "says", "will",
+          "would", "has", "have", "been", "be", "is", "are", "was", "were", "announced", "today", "also",
+          "england", "uk", "people", "services", "service", "public", "million", "billion", "funding", "fund",
+          "new", "more", "which", "who", "it", "as", "but", "not", "we", "they", "he", "she", "said", "year",
+          "years", "help", "support", "used", "use", "across", "being", "all", "than", "over", "up"}
+#: Single-word bodies whose forms say no more than the kind of body: "the council", "the board".
+ORG_GENERIC = {"council", "county council", "city council", "board", "department", "authority", "committee",
+               "partnership", "trust", "ministry", "agency", "team", "office", "party", "union", "charity"}
+_AMOUNT = re.compile(r"^(£|\$|€)?\d[\d.,]*(m|bn|k|million|billion|bln|mn)?$")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def normalise_name(text: str) -> str:
+    """Give a name's comparison key: lower case, no accents, punctuation or leading titles."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
+    text = re.sub(r"['’`]s\b", "", text)
+    words = re.sub(r"[^a-z0-9£ ]+", " ", text).split()
+    while words and words[0] in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def slugify(text: str) -> str:
+    """Give a short ASCII slug for an IRI path segment."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalise_name(text)).strip("-")
+    return slug[:60].strip("-") or "x"
+
+
+def is_amount(word: str) -> bool:
+    """Give whether a normalised word is (part of) a sum of money: "£600", "27m", "million"."""
+    return bool(_AMOUNT.match(word)) or word in {"million", "billion", "bn", "m", "k", "£"}
+
+
+def is_specific(form: str) -> bool:
+    """Give whether a normalised form names one thing rather than a generic head ("the plan", "£5m")."""
+    return any(w not in GENERIC and w not in STOP and not is_amount(w) for w in form.split())
+
+
+def content_words(text: str) -> set[str]:
+    """Give the words that say what something is about: no stop words, generic heads or amounts."""
+    return {w for w in normalise_name(text).split()
+            if len(w) > 2 and w not in STOP and w not in GENERIC and w not in COMMON and not is_amount(w)}
+
+
+def surname_of(form: str) -> str:
+    """Give the last word of a normalised personal name."""
+    return form.split()[-1] if form else ""
+
+
+def acronym_of(name: str) -> str | None:
+    """Give the lower-cased acronym a surface name is ("UKSPF", "DfE"), or None if it is not one."""
+    token = name.strip().removeprefix("the ").strip("()")
+    # two letters ("GP", "UK") stand for too many things to identify one
+    if not re.fullmatch(r"[A-Z][A-Za-z&]{2,7}", token) or sum(c.isupper() for c in token) < 2:
+        return None
+    return token.replace("&", "").lower()
+
+
+def initials(form: str) -> set[str]:
+    """Give the acronyms a multi-word normalised name could have: "department for education" -> de, dfe."""
+    words = form.split()
+    if len(words) < 2:
+        return set()
+    core = [w for w in words if w not in STOP and not w.isdigit()]
+    out = {"".join(w[0] for w in core), "".join(w[0] for w in words if not w.isdigit()),
+           "".join(w if len(w) <= 3 and w.isalpha() and w not in STOP else w[0] for w in core)}
+    return {a for a in out if len(a) >= 3}
+
+
+_LOOSE_HEADS = {"programme", "program", "scheme", "initiative", "project", "projects"}
+_HEADS = _LOOSE_HEADS | {"plan", "strategy"}
+
+
+def strip_head(form: str) -> str | None:
+    """Give a programme's name without a trailing kind word when what is left still names it.
+
+    "multiply programme" -> "multiply"; "next steps to put people at the heart of care plan" loses
+    "plan"; but "nhs long term plan" keeps it, since "nhs long term" says too little.
+    """
+    words = form.split()
+    if len(words) < 2 or words[-1] not in _HEADS:
+        return None
+    rest = words[:-1]
+    distinctive = [w for w in rest if w not in GENERIC and w not in STOP and not is_amount(w)]
+    if len(distinctive) >= 2 or (distinctive and words[-1] in _LOOSE_HEADS):
+        return " ".join(rest)
+    return None
+
+
+def years(forms: set[str]) -> set[str]:
+    """Give the years named in a set of forms ("2023/24" -> 2023)."""
+    return {y for f in forms for y in _YEAR.findall(f)}
+
+
+@dataclass
+class KnownEntity:
+    """A node of the graph: IRI, type, canonical name, every name it was called, amounts, codes, posts."""
+
+    iri: str
+    type: str
+    label: str
+    names: set[str] = field(default_factory=set)
+    amounts: set[float] = field(default_factory=set)
+    identifiers: set[Identifier] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    context: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.names.add(self.label)
+        self.forms |= {f for f in map(normalise_name, self.names) if f}
+
+    @classmethod
+    def from_entity(cls, iri: str, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "",
+                    label: str | None = None) -> KnownEntity:
+        """Give the node an article's entity would make (its names, amount, codes, posts and context)."""
+        return cls(iri=iri, type=entity.type, label=label or entity.name, names={entity.name, *entity.aliases},
+                   amounts={float(entity.amount_gbp)} if entity.amount_gbp else set(),
+                   identifiers=set(identifiers), roles={normalise_name(r) for r in entity.roles},
+                   context=content_words(context) if context else set())
+
+    def merge(self, other: KnownEntity) -> None:
+        """Add another node's names, amounts, codes, posts, context and articles to this one."""
+        self.names |= other.names
+        self.forms |= other.forms
+        self.amounts |= other.amounts
+        self.identifiers |= other.identifiers
+        self.roles |= other.roles
+        self.context |= other.context
+        self.articles |= other.articles
+
+    @property
+    def amount_gbp(self) -> float | None:
+        """Give the node's amount when its sources agree on one, else the smallest."""
+        return min(self.amounts) if self.amounts else None
+
+    def keys(self) -> set[str]:
+        """Give the forms that identify this node across articles (no generic heads, no bare surnames)."""
+        if self.type == "Person":
+            full = {f for f in self.forms if " " in f}
+            return full or set(self.forms)
+        if self.type in ("Programme", "Fund"):
+            specific = {f for f in self.forms if is_specific(f)}
+            return specific | {s for s in map(strip_head, specific) if s}
+        return {f for f in self.forms if f not in ORG_GENERIC}
+
+    def acronyms(self) -> set[str]:
+        """Give the acronyms among the node's names."""
+        return {a for a in map(acronym_of, self.names) if a}
+
+    def initials(self) -> set[str]:
+        """Give the acronyms the node's multi-word names could be written as."""
+        return set().union(*(initials(f) for f in self.keys()))
+
+    def purpose(self) -> set[str]:
+        """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
+        return set().union(*(content_words(n) for n in self.names))
+
+
+def same_amount(a: float, b: float) -> bool:
+    """Give whether two sums are the same within half a percent (rounding in reporting)."""
+    return abs(a - b) <= 0.005 * max(a, b)
+
+
+def names_agree(a: KnownEntity, b: KnownEntity, ratio: float = 92.0) -> bool:
+    """Give whether two nodes share a specific name: equal, an acronym of the other, or near-equal."""
+    ka, kb = a.keys(), b.keys()
+    if ka & kb or (a.acronyms() & b.initials()) or (b.acronyms() & a.initials()):
+        return True
+    return any(set(re.findall(r"\d+", x)) == set(re.findall(r"\d+", y)) and fuzz.ratio(x, y) >= ratio
+               for x in ka for y in kb)
+
+
+def fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
+    """Give whether a fund is a known one: the same amount and purpose, or the same specific name.
+
+    Two "£10m" funds are one only when their purposes agree: their names share a purpose word,
+    or, for a bare amount, the sentences around them share several distinctive words.
+    """
+    if probe.type != known.type:
+        return False
+    ya, yb = years(probe.forms), years(known.forms)
+    if ya and yb and not ya & yb:
+        return False
+    named = names_agree(probe, known)
+    if not (probe.amounts and known.amounts):
+        return named
+    if not any(same_amount(a, b) for a in probe.amounts for b in known.amounts):
+        # a named fund reported with two amounts stays one node (and shows up as a conflict)
+        return named and bool({f for f in probe.keys() if not re.search(r"\d", f)} & known.keys())
+    pa, pb = probe.purpose(), known.purpose()
+    if pa and pb:
+        return named or bool(pa & pb)
+    return named or len(probe.context & known.context) >= 3

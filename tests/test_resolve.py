@@ -1,0 +1,160 @@
+"""Cross-article resolution: merges that must happen, near misses that must not, stable IRIs, GSS codes."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reformkg.resolve import EntityIndex, mint_iri, normalise_name, resolve_extraction
+from reformkg.resolve.names import acronym_of, initials, strip_head
+
+BASE = "https://w3id.org/reformkg/id/"
+
+
+def _resolve(hand_extraction, *articles):
+    """Resolve (id, text, entities[, published]) articles in order into one index; give name -> IRI per article."""
+    index = EntityIndex()
+    out = []
+    for art in articles:
+        resolved = resolve_extraction(hand_extraction(*art), index, BASE)
+        out.append({r.entity.name: r.iri for r in resolved.entities})
+    return out
+
+
+def test_resolve_surname_joins_the_one_known_person(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Jeremy Hunt opened the new ward on Monday.", [("Person", "Jeremy Hunt", [], None, [])]),
+                    ("a2", "Mr Hunt said the ward was overdue.", [("Person", "Mr Hunt", [], None, [])]))
+    assert b["Mr Hunt"] == a["Jeremy Hunt"]
+
+
+def test_resolve_surname_shared_by_two_people_stays_apart(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Jeremy Hunt and Tristram Hunt debated schools.",
+                     [("Person", "Jeremy Hunt", [], None, []), ("Person", "Tristram Hunt", [], None, [])]),
+                    ("a2", "Mr Hunt left early.", [("Person", "Mr Hunt", [], None, [])]))
+    assert a["Jeremy Hunt"] != a["Tristram Hunt"]
+    assert b["Mr Hunt"] not in (a["Jeremy Hunt"], a["Tristram Hunt"])
+
+
+def test_resolve_shared_surname_settled_by_the_post(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Chancellor Jeremy Hunt met Tristram Hunt.",
+                     [("Person", "Jeremy Hunt", [], None, ["Chancellor"]), ("Person", "Tristram Hunt", [], None, [])]),
+                    ("a2", "The Chancellor, Mr Hunt, spoke.", [("Person", "Mr Hunt", [], None, ["Chancellor"])]))
+    assert b["Mr Hunt"] == a["Jeremy Hunt"]
+
+
+def test_resolve_one_letter_off_surname_is_the_same_person(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Josh MacAlister chaired it.", [("Person", "Josh MacAlister", [], None, [])]),
+                    ("a2", "Josh McAlister chaired it.", [("Person", "Josh McAlister", [], None, [])]))
+    assert a["Josh MacAlister"] == b["Josh McAlister"]
+
+
+def test_resolve_acronym_expands_to_the_known_fund(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Towns bid for the UK Shared Prosperity Fund.",
+                     [("Fund", "UK Shared Prosperity Fund", [], None, [])]),
+                    ("a2", "The UKSPF pays for bus shelters.", [("Fund", "UKSPF", [], None, [])]))
+    assert b["UKSPF"] == a["UK Shared Prosperity Fund"]
+
+
+def test_resolve_nhs_is_not_nhs_england(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "NHS England set targets.", [("Organisation", "NHS England", [], None, [])]),
+                    ("a2", "The NHS is under strain.", [("Organisation", "NHS", [], None, [])]))
+    assert a["NHS England"] != b["NHS"]
+
+
+def test_resolve_programme_name_variants_join_through_aliases(hand_extraction) -> None:
+    review = "Independent Review of Children’s Social Care"
+    a, b, c = _resolve(
+        hand_extraction,
+        ("a1", f"The {review}, known as the Care Review, reported in May.",
+         [("Programme", review, ["the Care Review"], None, [])]),
+        ("a2", "Ministers answered the Care Review this week.", [("Programme", "Care Review", [], None, [])]),
+        ("a3", "The Independent Review of Children's Social Care was welcomed.",
+         [("Programme", "Independent Review of Children's Social Care", [], None, [])]))
+    assert a[review] == b["Care Review"] == c["Independent Review of Children's Social Care"]
+
+
+def test_resolve_programme_kind_word_dropped_is_the_same_programme(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "The Multiply programme teaches maths.", [("Programme", "Multiply programme", [], None, [])]),
+                    ("a2", "Multiply has reached 10,000 adults.", [("Programme", "Multiply", [], None, [])]))
+    assert a["Multiply programme"] == b["Multiply"]
+
+
+def test_resolve_two_plans_sharing_words_stay_apart(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "The NHS Long Term Plan was published.", [("Programme", "NHS Long Term Plan", [], None, [])]),
+                    ("a2", "The NHS Long Term Workforce Plan followed.",
+                     [("Programme", "NHS Long Term Workforce Plan", [], None, [])]))
+    assert a["NHS Long Term Plan"] != b["NHS Long Term Workforce Plan"]
+
+
+def test_resolve_same_amount_same_purpose_is_one_fund(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "A £10m pothole repair fund opens in Kent.",
+                     [("Fund", "£10m pothole repair fund", [], 10e6, [])]),
+                    ("a2", "Kent's £10m for pothole repairs is running out.",
+                     [("Fund", "£10m for pothole repairs", [], 10e6, [])]))
+    assert a["£10m pothole repair fund"] == b["£10m for pothole repairs"]
+
+
+def test_resolve_same_amount_other_purpose_is_another_fund(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "A £10m pothole repair fund opens in Kent.",
+                     [("Fund", "£10m pothole repair fund", [], 10e6, [])]),
+                    ("a2", "A £10m breakfast club fund was announced for schools.",
+                     [("Fund", "£10m breakfast club fund", [], 10e6, [])]))
+    assert a["£10m pothole repair fund"] != b["£10m breakfast club fund"]
+
+
+def test_resolve_bare_amounts_in_unrelated_stories_stay_apart(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "Lancashire will spend £15m on flood defences along the river Ribble.",
+                     [("Fund", "£15m", [], 15e6, [])]),
+                    ("a2", "Museums in Leeds get £15m to digitise their archives and photographs.",
+                     [("Fund", "£15m", [], 15e6, [])]))
+    assert a["£15m"] != b["£15m"]
+
+
+def test_resolve_fund_rounds_of_different_years_stay_apart(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("a1", "The 2023/24 Hardship Grant is £5m.", [("Fund", "2023/24 Hardship Grant", [], 5e6, [])]),
+                    ("a2", "The 2024/25 Hardship Grant is £5m.", [("Fund", "2024/25 Hardship Grant", [], 5e6, [])]))
+    assert a["2023/24 Hardship Grant"] != b["2024/25 Hardship Grant"]
+
+
+def test_resolve_council_gets_its_gss_code_and_one_node(hand_extraction) -> None:
+    index = EntityIndex()
+    first = resolve_extraction(hand_extraction("a1", "Norfolk County Council agreed the budget.",
+                                               [("Organisation", "Norfolk County Council", [], None, [])]), index, BASE)
+    second = resolve_extraction(hand_extraction("a2", "Norfolk Council agreed.",
+                                                [("Organisation", "Norfolk Council", [], None, [])]), index, BASE)
+    codes = {(i.scheme, i.value) for i in first.entities[0].identifiers}
+    assert ("gss", "E10000020") in codes
+    assert first.entities[0].iri == second.entities[0].iri
+
+
+def test_resolve_iris_are_stable_across_runs(hand_extraction) -> None:
+    art = ("a1", "Helen Whately announced the Better Care Fund.",
+           [("Person", "Helen Whately", [], None, []), ("Fund", "Better Care Fund", [], None, [])])
+    assert _resolve(hand_extraction, art) == _resolve(hand_extraction, art)
+    assert _resolve(hand_extraction, art)[0]["Helen Whately"] == mint_iri(BASE, "Person", "Helen Whately")
+
+
+def test_resolve_names_acronyms_and_heads() -> None:
+    assert acronym_of("UKSPF") == "ukspf" and acronym_of("DfE") == "dfe"
+    assert acronym_of("GP") is None and acronym_of("Multiply") is None
+    assert "dfe" in initials("department for education") and "msif" in initials(
+        "market sustainability and improvement fund")
+    assert strip_head("multiply programme") == "multiply" and strip_head("nhs long term plan") is None
+
+
+@given(st.text(max_size=40))
+def test_resolve_normalising_a_name_twice_changes_nothing(name: str) -> None:
+    once = normalise_name(name)
+    assert normalise_name(once) == once
