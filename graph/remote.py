@@ -9,6 +9,7 @@ servers that run each update in a transaction (Oxigraph, GraphDB, Virtuoso).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 import httpx
@@ -20,12 +21,21 @@ from .store import QueryResult, Term, bind_parameters
 _SELECT_ACCEPT = "application/sparql-results+json"
 
 
-def _endpoints(url: str) -> tuple[str, str, str]:
+def endpoints(url: str) -> tuple[str, str, str]:
+    """Give the query, update and graph-store URLs for a store URL, by the server's usual layout.
+
+    ``.../query`` (Oxigraph, Fuseki): updates at ``.../update``; ``.../sparql`` (Virtuoso,
+    Neptune, Blazegraph): updates at the same URL; ``.../repositories/NAME`` (GraphDB, RDF4J):
+    updates at ``.../statements``; a bare base URL is an Oxigraph server's root.
+    """
     base = url.rstrip("/")
-    for tail in ("/query", "/sparql"):
-        if base.endswith(tail):
-            root = base[: -len(tail)]
-            return base, root + "/update", root + "/store"
+    if base.endswith("/query"):
+        root = base[: -len("/query")]
+        return base, root + "/update", root + "/store"
+    if base.endswith("/sparql"):
+        return base, base, base[: -len("/sparql")] + "/store"
+    if re.search(r"/repositories/[^/]+$", base):
+        return base, base + "/statements", base + "/rdf-graphs/service"
     return base + "/query", base + "/update", base + "/store"
 
 
@@ -47,12 +57,15 @@ class RemoteStore:
 
     def __init__(self, url: str, *, timeout: float = 60.0) -> None:
         self.location = url
-        self.query_url, self.update_url, self.store_url = _endpoints(url)
+        self.query_url, self.update_url, self.store_url = endpoints(url)
+        self._timeout = timeout
         self._http = httpx.Client(timeout=timeout)
 
     def _post(self, url: str, **kwargs: object) -> httpx.Response:
         try:
             resp = self._http.post(url, **kwargs)  # type: ignore[arg-type]
+        except httpx.TimeoutException as exc:
+            raise StoreError(f"{url}: SPARQL server did not answer in {self._timeout:.0f} s") from exc
         except httpx.HTTPError as exc:
             raise StoreError(f"{url}: SPARQL server unreachable ({exc})") from exc
         if resp.status_code == 400:
@@ -107,9 +120,11 @@ class RemoteStore:
             resp = self._http.get(self.store_url, headers={"Accept": "application/n-quads"})
         except httpx.HTTPError as exc:
             raise StoreError(f"{self.store_url}: SPARQL server unreachable ({exc})") from exc
-        if resp.status_code >= 300:
-            raise StoreError(f"{self.store_url}: HTTP {resp.status_code}")
-        return resp.content
+        if resp.status_code < 300 and "n-quads" in resp.headers.get("content-type", ""):
+            return resp.content
+        # not every server gives the whole dataset over the graph store protocol: ask SPARQL
+        res = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in res.rows).encode("utf-8")
 
     def close(self) -> None:
         self._http.close()
