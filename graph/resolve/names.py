@@ -207,8 +207,8 @@ def names_agree(a: KnownEntity, b: KnownEntity, ratio: float = 92.0) -> bool:
 def fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     """Give whether a fund is a known one: the same amount and purpose, or the same specific name.
 
-    Two "£10m" funds are one only when their purposes agree: their names share a purpose word,
-    or, for a bare amount, the sentences around them share several distinctive words.
+    Two "£10m" funds are one only when their purposes agree: their names share a purpose word; a
+    bare amount has the other's purpose words around it; two bare amounts share several words around them.
     """
     if probe.type != known.type:
         return False
@@ -224,4 +224,7 @@ def fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     pa, pb = probe.purpose(), known.purpose()
     if pa and pb:
         return named or bool(pa & pb)
+    if pa or pb:  # one is a bare amount: the other's purpose must be said around it
+        purpose, around = (pa, known.context) if pa else (pb, probe.context)
+        return named or len(purpose & around) >= min(2, len(purpose))
     return named or len(probe.context & known.context) >= 3

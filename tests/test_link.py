@@ -1,0 +1,105 @@
+"""Linking a new article to the programmes and funds already in the graph: unit rules and the CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from reformkg.cli import app
+from reformkg.link import link_extraction, load_entity_index, sentence_at
+from reformkg.resolve import EntityIndex, resolve_extraction
+from reformkg.store import open_store
+
+BASE = "https://w3id.org/reformkg/id/"
+GRAPH_ARTICLES = [
+    ("g1", "Councils will share the £600m adult social care workforce fund. "
+           "It sits beside the Better Care Fund, which pools NHS and council money.",
+     [("Fund", "£600m adult social care workforce fund", [], 600e6, []),
+      ("Fund", "Better Care Fund", [], None, [])]),
+    ("g2", "Lancashire will spend £15m on flood defences. The Levelling Up programme was praised.",
+     [("Fund", "£15m", [], 15e6, []), ("Programme", "Levelling Up", [], None, [])]),
+]
+
+
+def _index(hand_extraction) -> EntityIndex:
+    index = EntityIndex()
+    for art in GRAPH_ARTICLES:
+        resolve_extraction(hand_extraction(*art), index, BASE)
+    return index
+
+
+def test_link_name_acronym_and_amount_with_purpose(hand_extraction) -> None:
+    text = ("Care homes in Devon welcomed the news. The BCF will continue next year. "
+            "Of the £600m, Devon gets £12m to recruit social care workers.")
+    new = hand_extraction("n1", text, [("Fund", "BCF", [], None, []), ("Fund", "£600m", [], 600e6, [])])
+    links = {lk.name: lk for lk in link_extraction(new, _index(hand_extraction))}
+    assert set(links) == {"Better Care Fund", "£600m adult social care workforce fund"}
+    assert links["Better Care Fund"].evidence.sentence == "The BCF will continue next year."
+    fund = links["£600m adult social care workforce fund"]
+    assert fund.amount_gbp == 600e6 and fund.evidence.sentence.startswith("Of the £600m")
+
+
+def test_link_name_found_in_text_when_extraction_missed_it(hand_extraction) -> None:
+    text = "Leaders met on Friday. They asked for the Better Care Fund to be extended."
+    links = link_extraction(hand_extraction("n2", text, []), _index(hand_extraction))
+    assert [lk.name for lk in links] == ["Better Care Fund"]
+    assert text[links[0].evidence.start:links[0].evidence.end] == links[0].evidence.sentence
+
+
+def test_link_ignores_bare_amounts_posts_and_unrelated_funds(hand_extraction) -> None:
+    text = ("Museums get £15m to digitise archives. The Secretary of State for Levelling Up visited. "
+            "The Household Support Fund was extended.")
+    new = hand_extraction("n3", text, [("Fund", "£15m", [], 15e6, []),
+                                       ("Fund", "Household Support Fund", [], None, [])])
+    assert link_extraction(new, _index(hand_extraction)) == ()
+
+
+def test_link_skips_nodes_known_only_from_the_same_article(hand_extraction) -> None:
+    index = _index(hand_extraction)
+    again = hand_extraction(*GRAPH_ARTICLES[0])
+    assert link_extraction(again, index) == ()
+
+
+def test_link_threshold_drops_weaker_evidence(hand_extraction) -> None:
+    text = "The BCF will continue next year."
+    new = hand_extraction("n4", text, [("Fund", "BCF", [], None, [])])
+    assert link_extraction(new, _index(hand_extraction), threshold=0.99) == ()
+
+
+def test_link_sentence_at_stops_at_sentence_ends() -> None:
+    text = "First one. Second one here! Third."
+    ev = sentence_at("x", text, text.index("one here"), text.index("one here") + 3)
+    assert ev.sentence == "Second one here!" and text[ev.start:ev.end] == ev.sentence
+
+
+def test_link_cli_json_against_the_founding_corpus(runner, seed_store: Path, tmp_path: Path) -> None:
+    article = tmp_path / "new.txt"
+    article.write_text("Care leaders in Kent met this week.\n\nThey want the Better Care Fund to rise. "
+                       "Nobody mentioned potholes.\n", encoding="utf-8")
+    result = runner.invoke(app, ["link", str(article), "--store", str(seed_store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    links = json.loads(result.stdout)
+    assert [lk["name"] for lk in links] == ["Better Care Fund"]
+    assert set(links[0]) == {"iri", "name", "aliases", "type", "amount_gbp", "score", "evidence"}
+    assert links[0]["evidence"] == "They want the Better Care Fund to rise." and links[0]["type"] == "Fund"
+
+
+def test_link_ingest_records_the_links_in_the_graph(runner, seed_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    article = tmp_path / "new.txt"
+    article.write_text("Councils in Suffolk asked ministers to keep the Better Care Fund going.\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(article), "--store", str(store), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    st = open_store(str(store), read_only=True)
+    try:
+        rows = st.query("""PREFIX rkg: <https://w3id.org/reformkg/ontology#>
+            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT ?label ?score WHERE { ?a rkg:linksTo ?t . ?l rkg:linkTarget ?t ; rkg:linkScore ?score .
+                                         ?t skos:prefLabel ?label }""").values()
+        index = load_entity_index(st)
+    finally:
+        st.close()
+    assert {r["label"] for r in rows} == {"Better Care Fund"}
+    assert len([k for k in index.entities.values() if k.label == "Better Care Fund"]) == 1
