@@ -56,3 +56,43 @@ def test_relations_the_fund_refers_to_the_named_fund(nlp: Language) -> None:
     text = ("The Coastal Towns Fund opens today.\nHull will receive £4m and Whitby £2m under the fund.")
     triples = _triples(nlp, text)
     assert ("£4m", "part_of", "Coastal Towns Fund") in triples and ("£2m", "part_of", "Coastal Towns Fund") in triples
+
+
+def test_relations_post_with_the_inside_names_the_body(nlp: Language) -> None:
+    text = "Chair of the County Councils Network's rural board, Cllr Mary Oakes, said the cuts were deep."
+    assert ("Mary Oakes", "member_of", "County Councils Network") in _triples(nlp, text)
+
+
+def test_relations_pronoun_subject_takes_the_post_to_the_last_person(nlp: Language) -> None:
+    text = "Priya Shah has been named chair of the new board.\nShe has been chair of Leeds Teaching Hospitals Trust since 2019."
+    assert ("Priya Shah", "member_of", "Leeds Teaching Hospitals Trust") in _triples(nlp, text)
+
+
+def test_relations_possessive_owner_leads_the_programme(nlp: Language) -> None:
+    text = "Ministers accepted most of Anna Lee's Review of Coastal Housing on Tuesday."
+    assert ("Anna Lee", "leads", "Review of Coastal Housing") in _triples(nlp, text)
+
+
+def test_relations_a_place_in_a_programme_name_is_covered(nlp: Language) -> None:
+    text = "Ministers signed the Cumbria devolution deal on Friday.\nCumbria will gain powers over transport."
+    triples = _triples(nlp, text)
+    assert any(p == "covers" and o == "Cumbria" for _, p, o in triples)
+
+
+def test_relations_chair_of_a_review_leads_it_and_is_not_its_announcer(nlp: Language) -> None:
+    triples = _triples(nlp, "Tom Hale was announced as chair of the Independent Review of Coastal Housing.")
+    assert ("Tom Hale", "leads", "Independent Review of Coastal Housing") in triples
+    assert ("Tom Hale", "announced", "Independent Review of Coastal Housing") not in triples
+
+
+def test_relations_pronoun_that_led_a_body_is_its_member(nlp: Language) -> None:
+    text = "Sir Tom Hale is the new chair.\nHe has led Derby City Council for ten years."
+    assert ("Tom Hale", "member_of", "Derby City Council") in _triples(nlp, text)
+
+
+def test_relations_portfolio_is_not_a_body_and_secretary_of_state_is_government(nlp: Language) -> None:
+    text = ("The government has set out a plan.\nSecretary of State for Levelling Up Sarah Collins MP said it would help."
+            "\nCllr Ann Bell, Cabinet Member for the Economy and Transformation, agreed.")
+    ex = extract_article(Article(id="t", text=text), nlp)
+    assert not [e for e in ex.entities if e.type == "Organisation" and e.name in {"State", "Economy and Transformation"}]
+    assert ("Sarah Collins", "member_of", "UK Government") in _triples(nlp, text)

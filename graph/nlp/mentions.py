@@ -82,6 +82,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
         if type_ == "Organisation" and after is not None and after.lower_ in word_set("post_words"):
             continue  # "Education" in "Education Secretary": part of a post, not a body
+        if type_ == "Organisation" and _portfolio(ent):
+            continue  # "State" in "Secretary of State", "Economy" in "Cabinet Member for the Economy"
         if type_ == "Organisation" and last in {"fund", "grant"}:
             type_ = "Fund"
         elif type_ == "Organisation" and last in heads and ent[-1].is_title:
@@ -92,6 +94,18 @@ def ner_mentions(doc: Doc) -> list[Mention]:
                 continue
         out.append(span_mention(ent, type_, "ner"))
     return out
+
+
+def _portfolio(ent: Span) -> bool:
+    """Give whether an ORG span is the portfolio of a post ("Minister for Care"), not a body's name."""
+    doc = ent.doc
+    i = ent.start - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i < 1 or doc[i].lower_ not in {"of", "for"} or doc[i - 1].lower_ not in word_set("post_words"):
+        return False
+    named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
+    return not any(t.lower_ in named for t in ent) and not ent.text.isupper()
 
 
 def _with_title(ent: Span) -> Span:
@@ -160,6 +174,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
     """Give maximal runs of capitalised words joined by linkers ("Review of Children's Social Care")."""
     runs = []
     heads = word_set("programme_heads") | word_set("fund_heads")
+    skip = word_set("not_entities")
     i = 0
     while i < len(doc):
         if not _is_cap(doc[i]) or doc[i].text in {"£", "I"}:
@@ -175,6 +190,8 @@ def capitalised_runs(doc: Doc) -> list[Span]:
                 break  # "Josh MacAlister's Review": the person is not part of the name
             elif doc[j].lower_ == "and" and j + 1 < len(doc) and doc[j + 1].lower_ == "the":
                 break  # "X and the Y": two names
+            elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and doc[j + 1].lower_ in skip:
+                break  # "Review of X on Tuesday": a date is not part of the name
             elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_is_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
                 j += 1
             else:
@@ -211,8 +228,9 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
         if last in org_heads and len(content) >= 2:
             out.append(span_mention(run, "Organisation", "name", head=last))
             continue
-        if run[0].lower_ in heads and len(run) > 2 and run[1].lower_ in {"of", "into", "for", "on"}:
-            out.append(span_mention(run, "Programme", "name", head=run[0].lower_))  # "Review of X"
+        k = 1 if len(run) > 3 and run[0].lower_ not in heads and run[1].lower_ in heads else 0
+        if run[k].lower_ in heads and len(run) > k + 2 and run[k + 1].lower_ in {"of", "into", "for", "on"}:
+            out.append(span_mention(run, "Programme", "name", head=run[k].lower_))  # "(Independent) Review of X"
             continue
         if last in fund_heads | heads and len(content) >= 2:
             kind = "Fund" if last in fund_heads else "Programme"

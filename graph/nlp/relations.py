@@ -14,6 +14,7 @@ from itertools import permutations
 from spacy.tokens import Doc, Span, Token
 
 from .breakdown import breakdown_relations
+from .implied import implied_relations
 from .quotes import quote_relations
 from .resources import word_set
 from .sentences import Mentioned, evidence, mentions_by_sentence, path_words
@@ -70,7 +71,7 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
             add(subject, "announced", object_, sent)
     for subject, predicate, object_, sent in quote_relations(doc, entities):
         add(subject, predicate, object_, sent)
-    for subject, predicate, object_, sent in _role_relations(doc, entities):
+    for subject, predicate, object_, sent in implied_relations(doc, entities):
         add(subject, predicate, object_, sent)
     return list(found.values())
 
@@ -152,6 +153,8 @@ def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
     announcers = [m for m in items if m.type in {"Person", "Organisation"}]
     things = [m for m in items if m.type in {"Programme", "Fund"}]
     for who in announcers:
+        if who.token.dep_ == "nsubjpass":
+            continue  # "X was announced as chair": X is announced, not announcing
         verb = _governing_verb(who.token)
         if verb is None:
             continue
@@ -179,27 +182,3 @@ def _governing_verb(tok: Token) -> Token | None:
         else:
             return None
     return None
-
-
-def _role_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
-    """Give member_of and represents from posts: bodies and places named in a person's role."""
-    out = []
-    government = next((e for e in entities if e["name"] == "UK Government"), None)
-    posts = word_set("ministerial_posts")
-    for person in (e for e in entities if e["type"] == "Person"):
-        for (start, end, sent_start), role in zip(person.get("role_spans", []), person["roles"]):
-            sent = doc.char_span(sent_start, sent_start + 1, alignment_mode="expand").sent
-            for other in entities:
-                if other["type"] not in {"Organisation", "Region"} or other is government:
-                    continue
-                if any(start <= s and e <= end for s, e, _ in other["mentions"]):
-                    predicate = "represents" if other["type"] == "Region" and _elected(role) else "member_of"
-                    if other["type"] == "Organisation" or predicate == "represents":
-                        out.append((person["id"], predicate, other["id"], sent))
-            if government is not None and any(w in role.lower().split() for w in posts):
-                out.append((person["id"], "member_of", government["id"], sent))
-    return out
-
-
-def _elected(role: str) -> bool:
-    return any(w in role.lower().replace("’s", " ").replace("'s", " ").split() for w in ("mp", "mayor", "msp", "councillor", "mep"))

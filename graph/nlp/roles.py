@@ -13,7 +13,7 @@ from .names import clean_surface
 from .resources import word_set
 
 _TITLE_WORDS = {"for", "of", "and", "the", "&", "'s", "’s", "-", "on"}
-_APPOINTED = {"has", "have", "had", "been", "is", "was", "be", "appointed", "confirmed", "named", "as", "elected", "made"}
+_APPOINTED = {"has", "have", "had", "been", "is", "was", "be", "appointed", "confirmed", "named", "as", "elected", "made", "announced"}
 _STOP = {"said", "says", "added", "adds", "who", "which", "has", "have", "had", "is", "was", "will", "told"}
 
 
@@ -27,14 +27,19 @@ def title_before(doc: Doc, start: int) -> Span | None:
     if i > 0 and doc[i - 1].text == ",":
         i -= 1  # "Minister for care, Helen Whately"
     j = i
-    while j > 0 and i - j < 8:
+    while j > 0 and i - j < 10:
         tok = doc[j - 1]
         if tok.is_sent_start and not (tok.is_title or tok.is_upper):
             break
-        if tok.is_punct and tok.text != "-" or tok.pos_ in {"VERB", "AUX", "DET", "PRON", "ADP"} and tok.lower_ not in _TITLE_WORDS:
+        # "Chair of the LGA's resources board, Peter Marland": "the" after "of" stays in the post
+        inner_the = tok.lower_ == "the" and tok.i > 0 and doc[tok.i - 1].lower_ in {"of", "for", "at"}
+        # a capitalised verb is part of a portfolio ("Secretary of State for Levelling Up")
+        in_name = tok.pos_ in {"VERB", "ADP"} and tok.is_title and not tok.is_sent_start
+        if not inner_the and (tok.is_punct and tok.text != "-" or tok.pos_ in {"VERB", "AUX", "DET", "PRON", "ADP"}
+                              and tok.lower_ not in _TITLE_WORDS and not in_name):
             break
         owner = tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in {"'s", "’s"}
-        if tok.lower_ in _STOP | {"the", "and", "a", "an"} or tok.ent_type_ == "PERSON" and not owner:
+        if not inner_the and tok.lower_ in _STOP | {"the", "and", "a", "an"} or tok.ent_type_ == "PERSON" and not owner:
             break
         j -= 1
         if tok.is_sent_start:
@@ -44,7 +49,7 @@ def title_before(doc: Doc, start: int) -> Span | None:
     span = doc[j:i]
     if not len(span) or not any(_is_post(t) for t in span):
         return None
-    while len(span) and not _is_post(span[-1]) and span[-1].pos_ not in {"NOUN", "PROPN"}:
+    while len(span) and not _is_post(span[-1]) and span[-1].pos_ not in {"NOUN", "PROPN"} and not span[-1].is_title:
         span = span[:-1]
     return span if len(span) else None
 
@@ -95,9 +100,35 @@ def find_roles(doc: Doc, entities: list[dict]) -> None:
             if span is None:
                 continue
             for role in (title_before(doc, span.start), apposition_after(doc, span.end)):
-                if role is None:
-                    continue
-                text = role_text(role)
-                if text and text.lower() not in {r.lower() for r in e["roles"]}:
-                    e["roles"].append(text)
-                    e["role_spans"].append([role.start_char, role.end_char, span.sent.start_char])
+                _add_role(e, role, span.sent)
+    for pronoun, person in pronoun_subjects(doc, entities):
+        _add_role(person, apposition_after(doc, pronoun.i + 1), pronoun.sent)
+
+
+def _add_role(person: dict, role: Span | None, sent: Span) -> None:
+    if role is None:
+        return
+    text = role_text(role)
+    if text and text.lower() not in {r.lower() for r in person["roles"]}:
+        person["roles"].append(text)
+        person["role_spans"].append([role.start_char, role.end_char, sent.start_char])
+
+
+def pronoun_subjects(doc: Doc, entities: list[dict]) -> list[tuple[Token, dict]]:
+    """Give "he"/"she" subjects that open a sentence, each with the person last named before it.
+
+    "She has been chair of X": the post belongs to the last person named in the two sentences before.
+    """
+    starts = sorted((m[0], e) for e in entities if e["type"] == "Person" for m in e["mentions"])
+    out = []
+    for tok in doc:
+        if tok.lower_ not in {"he", "she"} or tok.dep_ not in {"nsubj", "nsubjpass"} or tok.i - tok.sent.start > 1:
+            continue
+        earlier = [(s, e) for s, e in starts if s < tok.idx]
+        if not earlier:
+            continue
+        start, person = earlier[-1]
+        gap = doc.char_span(start, tok.idx, alignment_mode="expand")
+        if gap is not None and len(list(gap.sents)) <= 3:
+            out.append((tok, person))
+    return out

@@ -1,0 +1,121 @@
+"""Relations read from posts, possessives and names rather than from a verb between two mentions.
+
+Input: a parsed Doc and its entity dicts (with mentions, roles and role spans). Output:
+``(subject, predicate, object, sentence)`` tuples:
+
+- member_of / represents: bodies and places named in a person's post ("leader of Derby City
+  Council", "Leeds's MP"); a minister is a member of the UK Government;
+- leads: a programme named in a person's post ("chair of the Coastal Review"), and possessives,
+  "Anna Lee's review", "the LGA's new strategy";
+- member_of: a person who leads, chairs or runs a body ("She has led Derby City Council");
+- covers: a programme whose own name names a place ("Tees Valley devolution deal").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from .resources import word_set
+from .roles import pronoun_subjects
+from .sentences import Mentioned, mentions_by_sentence
+
+GOVERNMENT = "UK Government"
+_LEAD_VERBS = {"led", "leads", "lead", "leading", "chaired", "chairs", "chair", "chairing", "heads", "headed",
+               "runs", "ran", "run", "running"}
+_LEAD_POSTS = {"chair", "chairman", "chairwoman", "chairperson", "lead", "leader", "head", "director", "co-chair"}
+
+
+def implied_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give the relations implied by posts, possessives and names, each with its evidence sentence."""
+    out = role_relations(doc, entities)
+    for sent, items in mentions_by_sentence(doc, entities):
+        out += [(s, p, o, sent) for s, p, o in _sentence_relations(items)]
+    out += _name_covers(doc, entities)
+    out += _pronoun_leaders(doc, entities)
+    return out
+
+
+def role_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give member_of, represents and leads from posts: bodies, places and programmes named in a role."""
+    out = []
+    government = next((e for e in entities if e["name"] == GOVERNMENT), None)
+    posts = word_set("ministerial_posts")
+    for person in (e for e in entities if e["type"] == "Person"):
+        for (start, end, sent_start), role in zip(person.get("role_spans", []), person["roles"]):
+            sent = doc.char_span(sent_start, sent_start + 1, alignment_mode="expand").sent
+            for other in entities:
+                if other is government or not any(start <= s and e <= end for s, e, _ in other["mentions"]):
+                    continue
+                if other["type"] == "Organisation":
+                    out.append((person["id"], "member_of", other["id"], sent))
+                elif other["type"] == "Region" and _elected(role):
+                    out.append((person["id"], "represents", other["id"], sent))
+                elif other["type"] == "Programme" and set(role.lower().split()) & _LEAD_POSTS:
+                    out.append((person["id"], "leads", other["id"], sent))
+            if government is not None and any(w in role.lower().split() for w in posts):
+                out.append((person["id"], "member_of", government["id"], sent))
+    return out
+
+
+def _elected(role: str) -> bool:
+    return any(w in role.lower().replace("’s", " ").replace("'s", " ").split() for w in ("mp", "mayor", "msp", "councillor", "mep"))
+
+
+def _sentence_relations(items: list[Mentioned]) -> list[tuple[str, str, str]]:
+    """Give leads from possessives and member_of from "X led/chairs BODY" within one sentence."""
+    out = []
+    for owner in (m for m in items if m.type in {"Person", "Organisation"}):
+        tok = owner.token
+        if tok.dep_ == "poss":
+            owned = next((m for m in items if m.type == "Programme" and _within(tok.head.i, m)), None)
+            if owned is not None and not _is_government(owner, items):
+                out.append((owner.entity, "leads", owned.entity))
+        if owner.type == "Person" and tok.dep_ == "nsubj" and tok.head.lower_ in _LEAD_VERBS:
+            body = next((m for m in items if m.type == "Organisation" and m.token.dep_ == "dobj"
+                         and m.token.head.i == tok.head.i), None)
+            if body is not None:
+                out.append((owner.entity, "member_of", body.entity))
+    return out
+
+
+def _pronoun_leaders(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give member_of for "He has led BODY" where "he" is the person named just before."""
+    out = []
+    for pronoun, person in pronoun_subjects(doc, entities):
+        verb = pronoun.head
+        if verb.lower_ not in _LEAD_VERBS:
+            continue
+        for body in (e for e in entities if e["type"] == "Organisation" and e["name"] != GOVERNMENT):
+            for start, end, _ in body["mentions"]:
+                span = doc.char_span(start, end, alignment_mode="expand")
+                if span is not None and span.root.dep_ == "dobj" and span.root.head.i == verb.i:
+                    out.append((person["id"], "member_of", body["id"], pronoun.sent))
+    return out
+
+
+def _within(i: int, m: Mentioned) -> bool:
+    """Give whether token ``i`` lies inside mention ``m``."""
+    doc = m.token.doc
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    return span is not None and span.start <= i < span.end
+
+
+def _is_government(m: Mentioned, items: list[Mentioned]) -> bool:
+    return m.token.lower_ == "government"
+
+
+def _name_covers(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give covers for a programme whose name names a place ("Tees Valley devolution deal" covers Tees Valley)."""
+    out = []
+    regions = [e for e in entities if e["type"] == "Region"]
+    for prog in (e for e in entities if e["type"] == "Programme"):
+        names = [prog["name"], *prog["aliases"]]
+        for region in regions:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(region['name'])}(?![\w-])")
+            if any(pattern.search(n) for n in names):
+                start = prog["mentions"][0][0]
+                sent = doc.char_span(start, start + 1, alignment_mode="expand").sent
+                out.append((prog["id"], "covers", region["id"], sent))
+    return out
