@@ -54,6 +54,28 @@ def extract_articles(articles: Iterable[Article], *, n_process: int = 1, batch_s
         yield doc_to_extraction(doc, article)
 
 
+_EDGE = " \t\n.,;:!?\"'“”‘’()[]"
+
+
+def _span(text: str, start: int, end: int, surface: str) -> Span:
+    """Give a mention Span whose offsets slice exactly its text out of the article.
+
+    Components trim edge punctuation from a mention's surface ("£10m." -> "£10m"); the offsets
+    must shrink with it, or the stored selector would point at text the quote doesn't match.
+    """
+    window = text[start:end]
+    if window == surface:
+        return Span(start, end, surface)
+    at = window.find(surface)
+    if at >= 0:
+        return Span(start + at, start + at + len(surface), surface)
+    left = len(window) - len(window.lstrip(_EDGE))
+    right = len(window.rstrip(_EDGE))
+    if right <= left:
+        return Span(start, end, window)
+    return Span(start + left, start + right, window[left:right])
+
+
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
     """Give the Extraction for an article from its processed Doc's plain-data results."""
     entities = tuple(
@@ -64,7 +86,7 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
             aliases=tuple(e["aliases"]),
             roles=tuple(e["roles"]),
             amount_gbp=e["amount"],
-            mentions=tuple(Span(s, t, x) for s, t, x in e["mentions"]),
+            mentions=tuple(_span(article.text, s, t, x) for s, t, x in e["mentions"]),
         )
         for e in doc._.reformkg_entities or []
     )
