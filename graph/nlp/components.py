@@ -17,9 +17,9 @@ from .mentions import (
     gazetteer_mentions,
     government_mentions,
     named_programme_mentions,
-    ner_mentions,
     titled_person_mentions,
 )
+from .ner import ner_mentions
 from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
 from .resources import tag_to_pos

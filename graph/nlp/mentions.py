@@ -1,7 +1,8 @@
-"""Named mentions in a parsed Doc: NER, gazetteers, capitalised programme names and the government.
+"""Named mentions in a parsed Doc: gazetteers, capitalised programme names, titled people and the government.
 
 Input: a spaCy ``Doc`` with NER. Output: ``Mention`` records (character offsets into the text).
-The phrase-level finders (amounts, lower-case programme phrases, anaphors) are in ``phrases.py``.
+The phrase-level finders (amounts, lower-case programme phrases, anaphors) are in ``phrases.py``,
+the stock NER's entities in ``ner.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from spacy.vocab import Vocab
 from .names import clean_surface
 from .resources import name_list, typed_names, word_set
 
-NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
 LINKERS = {"and", "of", "for", "the", "to", "on", "at", "in", "&", "'s", "’s", "into", "with"}
 GOVERNMENT = "UK Government"
 
@@ -36,6 +36,28 @@ class Mention:
     head: str = ""  # lower-cased head noun ("plan", "package")
     anaphor: bool = False  # "the plan", "the Council": refers back to an earlier entity
     per_year: bool = False
+
+
+def is_post(word: str) -> bool:
+    """Give whether a lower-cased word is a post or posts ("chair", "chairs")."""
+    posts = word_set("post_words")
+    return word in posts or word.endswith("s") and word[:-1] in posts
+
+
+def without_post(ent: Span) -> Span | None:
+    """Give an ORG span without a post in it: "Chairs of X" -> X, "X's Chairman of Y" -> X."""
+    for k, tok in enumerate(ent[:-1]):
+        if tok.lower_ in {"'s", "’s"} and is_post(ent[k + 1].lower_):
+            return ent[:k] if k else None
+    first = k = 1 if ent[0].lower_ == "the" else 0
+    while k < len(ent) - 1 and is_post(ent[k].lower_) and ent[k].is_title:
+        k += 1
+    if k > first and ent[k].lower_ in {"of", "for"}:
+        rest = ent[k + 1 :]
+        if len(rest) and rest[0].lower_ == "the":
+            rest = rest[1:]
+        return rest if len(rest) else None
+    return ent
 
 
 def span_mention(span: Span, type_: str, source: str, **extra: object) -> Mention:
@@ -67,56 +89,6 @@ def gazetteer_mentions(doc: Doc) -> list[Mention]:
     for match_id, start, end in matcher(doc):
         out.append(span_mention(doc[start:end], doc.vocab.strings[match_id], "gaz"))
     return out
-
-
-def ner_mentions(doc: Doc) -> list[Mention]:
-    """Give NER entities mapped to our types; ORG spans named like funds or plans are retyped."""
-    heads = word_set("programme_heads")
-    skip = word_set("not_entities")
-    out = []
-    for ent in doc.ents:
-        type_ = NER_TYPES.get(ent.label_)
-        if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
-            continue
-        last = ent[-1].lower_
-        after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-        if type_ == "Organisation" and after is not None and after.lower_ in word_set("post_words"):
-            continue  # "Education" in "Education Secretary": part of a post, not a body
-        if type_ == "Organisation" and _portfolio(ent):
-            continue  # "State" in "Secretary of State", "Economy" in "Cabinet Member for the Economy"
-        if type_ == "Organisation" and last in {"fund", "grant"}:
-            type_ = "Fund"
-        elif type_ == "Organisation" and last in heads and ent[-1].is_title:
-            type_ = "Programme"
-        if type_ == "Person":
-            ent = _with_title(ent)
-            if not any(t.is_title for t in ent) or len(ent.text) < 3:
-                continue
-        out.append(span_mention(ent, type_, "ner"))
-    return out
-
-
-def _portfolio(ent: Span) -> bool:
-    """Give whether an ORG span is the portfolio of a post ("Minister for Care"), not a body's name."""
-    doc = ent.doc
-    i = ent.start - 1
-    if i >= 0 and doc[i].lower_ == "the":
-        i -= 1
-    if i < 1 or doc[i].lower_ not in {"of", "for"} or doc[i - 1].lower_ not in word_set("post_words"):
-        return False
-    named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
-    return not any(t.lower_ in named for t in ent) and not ent.text.isupper()
-
-
-def _with_title(ent: Span) -> Span:
-    """Give a PERSON span widened left over an honorific ("Mr" + "Russell")."""
-    titles = word_set("titles")
-    start = ent.start
-    while start > 0 and ent.doc[start - 1].lower_.rstrip(".") in titles - {"the"}:
-        start -= 1
-    while ent.end - 1 > start and ent.doc[ent.end - 1].lower_ in {"'s", "’s"}:
-        ent = ent.doc[ent.start : ent.end - 1]
-    return ent.doc[start : ent.end]
 
 
 def government_mentions(doc: Doc) -> list[Mention]:
@@ -226,7 +198,9 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
         if len(run) > 1 and run[-2].lower_ == "the":
             continue  # "Key Components of the Strategy": a heading, not a name
         if last in org_heads and len(content) >= 2:
-            out.append(span_mention(run, "Organisation", "name", head=last))
+            body = without_post(run)
+            if body is not None and len(body):
+                out.append(span_mention(body, "Organisation", "name", head=last))
             continue
         k = 1 if len(run) > 3 and run[0].lower_ not in heads and run[1].lower_ in heads else 0
         if run[k].lower_ in heads and len(run) > k + 2 and run[k + 1].lower_ in {"of", "into", "for", "on"}:

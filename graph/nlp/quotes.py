@@ -96,12 +96,14 @@ def quote_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str,
     out = []
     speaker: str | None = None
     last_person: str | None = None
+    attributions: dict[str, Span] = {}  # speaker -> the sentence that first attributes speech to them
     for sent in doc.sents:
         items = by_sentence.get(sent.start, [])
         quoted = inside[sent.start_char + 1] or any(t.text in _OPEN or t.text == '"' for t in sent)
         found = _speaker(sent, items, last_person)
         if found:
             speaker = found
+            attributions.setdefault(found, sent)
         elif not quoted:
             speaker = None
         if speaker:
@@ -111,4 +113,18 @@ def quote_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str,
         people = [m.entity for m in items if m.type == "Person"]
         if people:
             last_person = people[-1]
+    topic = main_topic(entities)
+    spoke_of = {s for s, _, _, _ in out}
+    for who, sent in attributions.items():
+        if topic is not None and who not in spoke_of:
+            out.append((who, "commented_on", topic, sent))  # a quotation in an article about X is about X
     return out
+
+
+def main_topic(entities: list[dict]) -> str | None:
+    """Give the id of the fund or programme the article is about: the most mentioned, then the first."""
+    things = [e for e in entities if e["type"] in {"Fund", "Programme"}]
+    if not things:
+        return None
+    best = max(things, key=lambda e: (len(e["mentions"]), -min(m[0] for m in e["mentions"])))
+    return best["id"] if len(best["mentions"]) >= 2 else None

@@ -1,0 +1,107 @@
+"""The stock NER's entities as typed mentions, with the domain's corrections.
+
+Input: a spaCy ``Doc`` with NER. Output: ``Mention`` records. The stock model mislabels
+predictably here, so each span is checked before it is kept:
+
+- ORG spans named like funds or plans are Funds or Programmes;
+- an ORG that is part of a post is no body ("Education" in "Education Secretary", "State" in
+  "Secretary of State", "the Economy" in "Cabinet Member for the Economy");
+- a post in front of a body is cut off ("Chairs of X", "X's Chairman of Y" -> X);
+- an ORG named after a lower-case post ("chief executive Jane Doe") is a person;
+- "Children's Minister": a PERSON before "'s" and a post is no person;
+- hyphenated place names are kept whole ("Stratford-upon-Avon").
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from .mentions import Mention, is_post, span_mention, without_post
+from .names import is_acronym
+from .resources import word_set
+
+NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
+_POSSESSIVE = {"'s", "’s"}
+
+
+def ner_mentions(doc: Doc) -> list[Mention]:
+    """Give NER entities mapped to our types, corrected as the module docstring says."""
+    heads = word_set("programme_heads")
+    skip = word_set("not_entities")
+    out = []
+    for ent in doc.ents:
+        type_ = NER_TYPES.get(ent.label_)
+        if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
+            continue
+        after = doc[ent.end] if ent.end < len(doc) else None
+        if type_ == "Organisation":
+            if after is not None and after.lower_ in word_set("post_words") or _portfolio(ent):
+                continue  # "Education" in "Education Secretary": part of a post, not a body
+            ent = without_post(ent)
+            if ent is None or len(ent) == 1 and (ent[0].is_stop or ent[0].pos_ in {"VERB", "ADJ", "ADV"}):
+                continue  # "Next", "Consolidate": a capitalised common word
+            if _named_after_post(ent):
+                type_ = "Person"
+        last = ent[-1].lower_
+        if type_ == "Organisation" and last in {"fund", "grant"}:
+            type_ = "Fund"
+        elif type_ == "Organisation" and last in heads and ent[-1].is_title:
+            type_ = "Programme"
+        if type_ == "Person":
+            if after is not None and after.lower_ in _POSSESSIVE and ent.end + 1 < len(doc) and is_post(doc[ent.end + 1].lower_):
+                continue  # "Children's Minister"
+            ent = _with_title(ent)
+            if not any(t.is_title for t in ent) or len(ent.text) < 3:
+                continue
+        if type_ == "Region":
+            ent = _hyphenated(ent)
+        out.append(span_mention(ent, type_, "ner"))
+    return out
+
+
+def _portfolio(ent: Span) -> bool:
+    """Give whether an ORG span is the portfolio of a post ("Minister for Care"), not a body's name."""
+    doc = ent.doc
+    i = ent.start - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i < 1 or doc[i].lower_ not in {"of", "for"} or doc[i - 1].lower_ not in word_set("post_words"):
+        return False
+    named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
+    return not any(t.lower_ in named for t in ent) and not ent.text.isupper()
+
+
+def _named_after_post(ent: Span) -> bool:
+    """Give whether an ORG span is a person's name after a lower-case post ("chief executive Jane Doe")."""
+    doc = ent.doc
+    if ent.start == 0 or not 2 <= len(ent) <= 3:
+        return False
+    before = doc[ent.start - 1]
+    named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
+    return (before.is_lower and is_post(before.lower_)
+            and all(t.is_title and t.lower_ not in named for t in ent) and not any(is_acronym(t.text) for t in ent))
+
+
+def _with_title(ent: Span) -> Span:
+    """Give a PERSON span widened left over an honorific ("Mr" + "Russell")."""
+    titles = word_set("titles")
+    start = ent.start
+    while start > 0 and ent.doc[start - 1].lower_.rstrip(".") in titles - {"the"}:
+        start -= 1
+    while ent.end - 1 > start and ent.doc[ent.end - 1].lower_ in _POSSESSIVE:
+        ent = ent.doc[ent.start : ent.end - 1]
+    return ent.doc[start : ent.end]
+
+
+def _hyphenated(ent: Span) -> Span:
+    """Give a place span widened over a hyphenated tail ("Bourton" + "-on-the-Water")."""
+    doc = ent.doc
+    end = ent.end
+    j = end
+    while j + 1 < len(doc) and doc[j].text == "-" and not doc[j - 1].whitespace_ and not doc[j].whitespace_:
+        j += 2
+        if doc[j - 1].is_title:
+            end = j
+        elif not doc[j - 1].is_lower or doc[j - 1].whitespace_:
+            break
+    return doc[ent.start : end]

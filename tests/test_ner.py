@@ -1,0 +1,58 @@
+"""NER corrections and entity grouping on sentences written for the test."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from reformkg.extract import extract_article, load_pipeline
+from reformkg.model import Article, Extraction
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """The extraction pipeline, loaded once for this file."""
+    return load_pipeline()
+
+
+def _extract(nlp: Language, text: str) -> Extraction:
+    return extract_article(Article(id="t", text=text), nlp)
+
+
+def _typed(ex: Extraction) -> set[tuple[str, str]]:
+    return {(e.type, e.name) for e in ex.entities}
+
+
+def test_ner_posts_are_cut_from_bodies(nlp: Language) -> None:
+    text = ("The Chairs of North Downs Water Board met on Friday. "
+            "Kent County Council’s Chairman of Highways Committee, Cllr Ann Bell, said: “Good.”")
+    ex = _extract(nlp, text)
+    orgs = {name for kind, name in _typed(ex) if kind == "Organisation"}
+    assert "Kent County Council" in orgs
+    assert not [o for o in orgs if "Chair" in o]
+
+
+def test_ner_name_after_a_lower_case_post_is_a_person(nlp: Language) -> None:
+    ex = _extract(nlp, "The plan was launched by NHS chief executive Amanda Pritchard this morning.")
+    assert ("Person", "Amanda Pritchard") in _typed(ex)
+    assert ("Organisation", "Amanda Pritchard") not in _typed(ex)
+
+
+def test_ner_possessive_post_is_no_person(nlp: Language) -> None:
+    ex = _extract(nlp, "Children’s Minister Will Quince says the board will meet.")
+    assert [e.name for e in ex.entities if e.type == "Person"] == ["Will Quince"]
+
+
+def test_ner_hyphenated_place_is_kept_whole(nlp: Language) -> None:
+    ex = _extract(nlp, "A cycle path from Bourton-on-the-Water will be studied.")
+    assert ("Region", "Bourton-on-the-Water") in _typed(ex)
+
+
+def test_ner_quoted_speaker_comments_on_the_article_topic(nlp: Language) -> None:
+    text = ("The government has announced a £30m fund for rural libraries.\n"
+            "The fund opens in May, and the fund will be run by councils.\n"
+            "Library campaigner Mary Oakes said: “Villages have waited years for this.”")
+    ex = _extract(nlp, text)
+    names = {e.id: e.name for e in ex.entities}
+    triples = {(names[r.subject], r.predicate, names[r.object]) for r in ex.relations}
+    assert ("Mary Oakes", "commented_on", "£30m fund for rural libraries") in triples
