@@ -56,3 +56,27 @@ def test_ner_quoted_speaker_comments_on_the_article_topic(nlp: Language) -> None
     names = {e.id: e.name for e in ex.entities}
     triples = {(names[r.subject], r.predicate, names[r.object]) for r in ex.relations}
     assert ("Mary Oakes", "commented_on", "£30m fund for rural libraries") in triples
+
+
+def test_ner_known_acronym_alone_is_named_by_its_long_form(nlp: Language) -> None:
+    ex = _extract(nlp, "Councils will bid for money from the UKSPF next spring, the GMCA said.")
+    assert ("Fund", "UK Shared Prosperity Fund") in _typed(ex)
+    assert ("Organisation", "Greater Manchester Combined Authority") in _typed(ex)
+
+
+def test_ner_article_spelling_of_an_acronym_wins(nlp: Language) -> None:
+    ex = _extract(nlp, "The Competition and Market Authority (CMA) opened a study. The CMA will report in spring.")
+    cma = [e for e in ex.entities if "CMA" in e.aliases or e.name == "CMA"]
+    assert len(cma) == 1 and cma[0].name == "Competition and Market Authority"
+
+
+def test_ner_kind_of_body_alone_is_no_entity(nlp: Language) -> None:
+    ex = _extract(nlp, "Each ICB will take over from the CCG, and every ICS will have a GP on its board.")
+    assert not [e for e in ex.entities if e.type == "Organisation"]
+
+
+def test_ner_described_programme_joins_the_named_one(nlp: Language) -> None:
+    text = ("The Rural Transport Plan was published on Monday.\n"
+            "The ten-year transport plan sets out new bus routes for Devon.")
+    plans = [e for e in _extract(nlp, text).entities if e.type == "Programme"]
+    assert len(plans) == 1 and plans[0].name == "Rural Transport Plan"

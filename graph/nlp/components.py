@@ -19,7 +19,7 @@ from .mentions import (
     named_programme_mentions,
     titled_person_mentions,
 )
-from .ner import ner_mentions
+from .ner import acronym_mentions, ner_mentions
 from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
 from .resources import tag_to_pos
@@ -61,6 +61,7 @@ def find_mentions(doc: Doc) -> Doc:
         + government_mentions(doc)
         + titled_person_mentions(doc)
         + ner_mentions(doc)
+        + acronym_mentions(doc)
         + programme_phrase_mentions(doc)
         + anaphor_mentions(doc)
     )

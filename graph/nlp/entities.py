@@ -80,7 +80,7 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
             c.mentions.append(m)
             continue
         key = expanded_key(m.canonical or m.text)
-        if key:
+        if key and key not in word_set("generic_bodies"):  # "ICB" alone names no particular board
             by_key.setdefault(key, []).append(m)
     for group in by_key.values():
         c = Cluster("", list(group))
@@ -90,7 +90,31 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
     for c in clusters:
         c.type = c.type if c.amount is not None else _vote(c)
         c.name = _canonical_name(c)
-    return sorted(clusters, key=lambda c: c.first)
+        if c.type == "Organisation" and c.name.split(" ")[-1].lower() in {"fund", "grant"}:
+            c.type = "Fund"  # "Better Care Fund" mentioned mostly as "BCF"
+    return _merge_descriptions(sorted(clusters, key=lambda c: c.first))
+
+
+def _merge_descriptions(clusters: list[Cluster]) -> list[Cluster]:
+    """Merge described programmes ("15-year workforce plan") into the one named programme they describe.
+
+    A cluster of lower-case programme phrases joins a named programme of the article with the same
+    head word when they share another content word and no other named programme has that head.
+    """
+    named = [c for c in clusters if c.type == "Programme" and any(m.source in {"name", "gaz", "ner"} for m in c.mentions)]
+    out = []
+    for c in clusters:
+        if c.type != "Programme" or c in named or not all(m.source == "np" for m in c.mentions):
+            out.append(c)
+            continue
+        head = c.name.split(" ")[-1].lower()
+        words = set(name_key(c.name).split()) - {head}
+        same_head = [n for n in named if n.name.split(" ")[-1].lower() == head]
+        if len(same_head) == 1 and words & set(expanded_key(same_head[0].name).split()):
+            same_head[0].mentions.extend(c.mentions)
+        else:
+            out.append(c)
+    return out
 
 
 def _merge_short_forms(clusters: list[Cluster]) -> list[Cluster]:

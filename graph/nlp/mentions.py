@@ -170,7 +170,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
                 break
         start = i
         # a sentence-initial "The"/"This" is capitalised only because it starts the sentence
-        while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS) and doc[start].is_title:
+        while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS | skip) and doc[start].is_title:
             start += 1
         if end - start > 3 and doc[start + 1].lower_ == "of" and doc[start].lower_ not in heads:
             # "Signing of the X Plan", "Chairs of X": a common noun before the name

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from .mentions import Mention, is_post, span_mention, without_post
 from .names import is_acronym
-from .resources import word_set
+from .resources import acronym_names, word_set
 
 NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
 _POSSESSIVE = {"'s", "’s"}
@@ -33,6 +33,11 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         type_ = NER_TYPES.get(ent.label_)
         if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
             continue
+        bracket = next((t.i for t in ent if t.text == "("), None)
+        if bracket is not None:
+            ent = doc[ent.start : bracket]  # "Department for Education (DfE": the acronym is its own mention
+            if not len(ent):
+                continue
         after = doc[ent.end] if ent.end < len(doc) else None
         if type_ == "Organisation":
             if after is not None and after.lower_ in word_set("post_words") or _portfolio(ent):
@@ -105,3 +110,19 @@ def _hyphenated(ent: Span) -> Span:
         elif not doc[j - 1].is_lower or doc[j - 1].whitespace_:
             break
     return doc[ent.start : end]
+
+
+def acronym_mentions(doc: Doc) -> list[Mention]:
+    """Give a mention of each known acronym of a particular body or fund ("UKSPF"), named by its long form."""
+    table = acronym_names()
+    generic = word_set("generic_bodies")
+    out = []
+    for tok in doc:
+        long = table.get(tok.text)
+        if long is None or long.lower() in generic:
+            continue
+        type_ = "Fund" if long.split(" ")[-1].lower() in {"fund", "grant"} else "Organisation"
+        # an article that spells the acronym out ("Competition and Market Authority (CMA)") names it itself
+        defined = f"({tok.text})" in doc.text or long.lower() in doc.text.lower()
+        out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, type_, "gaz", canonical="" if defined else long))
+    return out
