@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from .resources import word_set
 from .roles import pronoun_subjects
-from .sentences import Mentioned, mentions_by_sentence
+from .sentences import Mentioned
 
 GOVERNMENT = "UK Government"
 _LEAD_VERBS = {"led", "leads", "lead", "leading", "chaired", "chairs", "chair", "chairing", "heads", "headed",
@@ -27,10 +27,14 @@ _LEAD_VERBS = {"led", "leads", "lead", "leading", "chaired", "chairs", "chair", 
 _LEAD_POSTS = {"chair", "chairman", "chairwoman", "chairperson", "lead", "leader", "head", "director", "co-chair"}
 
 
-def implied_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
-    """Give the relations implied by posts, possessives and names, each with its evidence sentence."""
+def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, list[Mentioned]]],
+                      ) -> list[tuple[str, str, str, Span]]:
+    """Give the relations implied by posts, possessives and names, each with its evidence sentence.
+
+    ``sentences`` are the Doc's sentences with their mentions (``mentions_by_sentence``).
+    """
     out = role_relations(doc, entities)
-    for sent, items in mentions_by_sentence(doc, entities):
+    for sent, items in sentences:
         out += [(s, p, o, sent) for s, p, o in _sentence_relations(items)]
     out += _name_covers(doc, entities)
     out += _pronoun_leaders(doc, entities)

@@ -89,10 +89,14 @@ def _attached(tok: Token, verb: Token) -> bool:
     return False
 
 
-def quote_relations(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
-    """Give ``commented_on`` relations for every fund or programme named in a person's quotation."""
+def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, list[Mentioned]]] | None = None,
+                    ) -> list[tuple[str, str, str, Span]]:
+    """Give ``commented_on`` relations for every fund or programme named in a person's quotation.
+
+    ``sentences`` are the Doc's sentences with their mentions, if already found (``mentions_by_sentence``).
+    """
     inside = _quote_state(doc.text)
-    by_sentence = dict((s.start, items) for s, items in mentions_by_sentence(doc, entities))
+    by_sentence = {s.start: items for s, items in (sentences if sentences is not None else mentions_by_sentence(doc, entities))}
     out = []
     speaker: str | None = None
     last_person: str | None = None

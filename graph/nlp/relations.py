@@ -54,7 +54,8 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
             found[(subject, predicate, object_)] = {"subject": subject, "predicate": predicate, "object": object_, **evidence(sent)}
 
     previous: list[list[Mentioned]] = [[], []]
-    for sent, items in mentions_by_sentence(doc, entities):
+    sentences = list(mentions_by_sentence(doc, entities))
+    for sent, items in sentences:
         listed = breakdown_relations(sent, items, by_id, previous[-1] + previous[-2])
         for subject, predicate, object_ in listed:
             add(subject, predicate, object_, sent)
@@ -69,9 +70,9 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
                 add(a.entity, predicate, b.entity, sent)
         for subject, object_ in _announcements(items):
             add(subject, "announced", object_, sent)
-    for subject, predicate, object_, sent in quote_relations(doc, entities):
+    for subject, predicate, object_, sent in quote_relations(doc, entities, sentences):
         add(subject, predicate, object_, sent)
-    for subject, predicate, object_, sent in implied_relations(doc, entities):
+    for subject, predicate, object_, sent in implied_relations(doc, entities, sentences):
         add(subject, predicate, object_, sent)
     return list(found.values())
 

@@ -32,8 +32,14 @@ def mentions_by_sentence(doc: Doc, entities: list[dict]) -> Iterator[tuple[Span,
             if span is not None:
                 items.append(Mentioned(e["id"], e["type"], span.root, start, end))
     items.sort(key=lambda m: m.start)
+    k = 0
     for sent in doc.sents:
-        inside = [m for m in items if sent.start_char <= m.start < sent.end_char]
+        while k < len(items) and items[k].start < sent.start_char:
+            k += 1
+        inside = []
+        while k < len(items) and items[k].start < sent.end_char:
+            inside.append(items[k])
+            k += 1
         if inside:
             yield sent, inside
 
