@@ -96,3 +96,28 @@ def test_relations_portfolio_is_not_a_body_and_secretary_of_state_is_government(
     ex = extract_article(Article(id="t", text=text), nlp)
     assert not [e for e in ex.entities if e.type == "Organisation" and e.name in {"State", "Economy and Transformation"}]
     assert ("Sarah Collins", "member_of", "UK Government") in _triples(nlp, text)
+
+
+def test_relations_announcing_verb_governs_a_reported_clause(nlp: Language) -> None:
+    triples = _triples(nlp, "Last year the government announced it would publish a green paper on rural transport by the summer.")
+    assert ("UK Government", "announced", "green paper") in triples
+
+
+def test_relations_made_available_announces_a_fund(nlp: Language) -> None:
+    triples = _triples(nlp, "The Government has made a £40m Rural Bus Fund available to county councils.")
+    assert ("UK Government", "announced", "£40m Rural Bus Fund") in triples
+
+
+def test_relations_relative_clause_chair_leads_and_passive_needs_an_agent(nlp: Language) -> None:
+    assert ("Anna Lee", "leads", "Coastal Review") in _triples(nlp, "Anna Lee – who chaired the Coastal Review – will sit on the board.")
+    assert ("Anna Lee", "leads", "Coastal Review") in _triples(nlp, "The Coastal Review was led by Anna Lee.")
+
+
+def test_relations_officer_responsible_for_a_plan_leads_it(nlp: Language) -> None:
+    text = "Izzy Shaw is the project officer responsible for the delivery of the Rural Skills Plan."
+    assert ("Izzy Shaw", "leads", "Rural Skills Plan") in _triples(nlp, text)
+
+
+def test_relations_owner_before_describing_words_leads(nlp: Language) -> None:
+    text = "This plan is part of the NHS’s pioneering Long-Term Workforce Plan, dedicated to cutting waits."
+    assert ("NHS", "leads", "Long-Term Workforce Plan") in _triples(nlp, text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .resources import word_set
 from .roles import pronoun_subjects
@@ -24,7 +24,8 @@ from .sentences import Mentioned
 GOVERNMENT = "UK Government"
 _LEAD_VERBS = {"led", "leads", "lead", "leading", "chaired", "chairs", "chair", "chairing", "heads", "headed",
                "runs", "ran", "run", "running"}
-_LEAD_POSTS = {"chair", "chairman", "chairwoman", "chairperson", "lead", "leader", "head", "director", "co-chair"}
+_LEAD_POSTS = {"chair", "chairman", "chairwoman", "chairperson", "lead", "leader", "head", "director", "co-chair",
+               "officer", "manager", "responsible"}
 
 
 def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, list[Mentioned]]],
@@ -72,8 +73,8 @@ def _sentence_relations(items: list[Mentioned]) -> list[tuple[str, str, str]]:
     out = []
     for owner in (m for m in items if m.type in {"Person", "Organisation"}):
         tok = owner.token
-        if tok.dep_ == "poss":
-            owned = next((m for m in items if m.type == "Programme" and _within(tok.head.i, m)), None)
+        if tok.dep_ == "poss" or tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in {"'s", "’s"}:
+            owned = next((m for m in items if m.type == "Programme" and (_within(tok.head.i, m) or _just_after(tok, m))), None)
             if owned is not None and not _is_government(owner, items):
                 out.append((owner.entity, "leads", owned.entity))
         if owner.type == "Person" and tok.dep_ == "nsubj" and tok.head.lower_ in _LEAD_VERBS:
@@ -97,6 +98,14 @@ def _pronoun_leaders(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str
                 if span is not None and span.root.dep_ == "dobj" and span.root.head.i == verb.i:
                     out.append((person["id"], "member_of", body["id"], pronoun.sent))
     return out
+
+
+def _just_after(owner: Token, m: Mentioned) -> bool:
+    """Give whether mention ``m`` starts within two describing words after an owner's "'s"."""
+    doc = owner.doc
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    return span is not None and owner.i + 2 <= span.start <= owner.i + 4 and not any(
+        t.is_punct or t.pos_ == "VERB" and t.dep_ != "amod" for t in doc[owner.i + 2 : span.start])
 
 
 def _within(i: int, m: Mentioned) -> bool:

@@ -103,6 +103,9 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
             continue
         mods = [c for c in tok.lefts if c.dep_ in _MODIFIER_DEPS - {"poss"}]
         start = min((m.left_edge.i for m in mods), default=tok.i)
+        owner = [t.i for t in doc[start : tok.i] if t.lower_ in {"'s", "’s"}]
+        if owner:
+            start = owner[-1] + 1  # "the NHS's new workforce plan": the owner is not part of the name
         # trim determiners and describing adjectives ("ambitious", "long-awaited") from the front
         while start < tok.i and not _names_kind(doc[start], naming, ignored):
             start += 1

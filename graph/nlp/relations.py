@@ -140,7 +140,9 @@ def _gives(a: Mentioned, b: Mentioned, words: set[str]) -> bool:
 
 def _ordered(a: Mentioned, b: Mentioned, predicate: str, words: set[str]) -> bool:
     """Give whether ``a`` is the subject side of an asymmetric cue ("A builds on B", "B led by A")."""
+    # passive only with an agent: "B led by A"; "A, who chaired B" is active
     passive = words & {"led", "chaired", "managed", "overseen", "headed", "funded", "backed", "financed", "delivered"}
+    passive = passive if "by" in words else set()
     if predicate == "leads":
         return bool(passive) and a.token.i > b.token.i or not passive and a.token.i < b.token.i
     if predicate == "funds":
@@ -160,26 +162,40 @@ def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
         if verb is None:
             continue
         for what in things:
-            if _same(_governing_verb(what.token), verb) and what.token.dep_ not in {"nsubj"}:
+            if _governed_by(_governing_verb(what.token), verb) and not (what.token.dep_ == "nsubj" and what.token.head.i == verb.i):
                 out.append((who.entity, what.entity))
     return out
 
 
-def _same(a: Token | None, b: Token | None) -> bool:
-    return a is not None and b is not None and a.i == b.i
+def _governed_by(a: Token | None, verb: Token) -> bool:
+    """Give whether verb ``a`` is ``verb`` or the verb of a clause it governs ("announced it would publish")."""
+    return a is not None and (a.i == verb.i or a.dep_ in {"ccomp", "xcomp"} and a.head.i == verb.i)
+
+
+_UP_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "attr", "conj", "appos", "prep"}
+
+
+def _announces(verb: Token) -> bool:
+    """Give whether a verb announces ("unveiled", "set out", "made ... available")."""
+    low = verb.lower_
+    made = low in {"made", "make", "makes", "making"} and any(c.lower_ == "available" for c in verb.children)
+    return low.startswith(_ANNOUNCE) or made
 
 
 def _governing_verb(tok: Token) -> Token | None:
     """Give the announcing verb a mention is the subject, agent or object of, if any."""
     seen = 0
     while tok.head.i != tok.i and seen < 6:
-        if tok.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "attr", "conj", "appos", "prep"} or tok.dep_.endswith("mod"):
+        # "made a £5m fund available": the fund reaches the verb through "available"
+        if tok.dep_ in _UP_DEPS or tok.dep_.endswith("mod") or tok.lower_ == "available":
             tok = tok.head
             seen += 1
-            if tok.pos_ == "VERB" and tok.lower_.startswith(_ANNOUNCE):
+            if tok.pos_ == "VERB" and _announces(tok):
                 return tok
             if tok.pos_ == "VERB":
-                return None
+                # "announced it would publish a green paper": the announcing verb governs the clause
+                head = tok.head
+                return head if tok.dep_ in {"ccomp", "xcomp"} and head.pos_ == "VERB" and _announces(head) else None
         else:
             return None
     return None

@@ -61,9 +61,11 @@ def apposition_after(doc: Doc, end: int) -> Span | None:
     i = end
     if doc[i].text != ",":
         # "X has been appointed chair designate of Y", "X is confirmed as chair of Y"
-        while i < len(doc) and i - end < 5 and doc[i].lower_ in _APPOINTED:
+        while i < len(doc) and i - end < 5 and doc[i].lower_ in _APPOINTED | {"the", "a", "an"}:
             i += 1
-        if i == end or not _is_post(doc[i]):
+        # "X is the project officer for Y": one describing word may come before the post
+        described = i + 1 < len(doc) and doc[i].pos_ in {"NOUN", "PROPN", "ADJ"} and _is_post(doc[i + 1])
+        if i == end or i >= len(doc) or not (_is_post(doc[i]) or described):
             return None
         i -= 1
     i += 1
