@@ -121,3 +121,18 @@ def test_relations_officer_responsible_for_a_plan_leads_it(nlp: Language) -> Non
 def test_relations_owner_before_describing_words_leads(nlp: Language) -> None:
     text = "This plan is part of the NHS’s pioneering Long-Term Workforce Plan, dedicated to cutting waits."
     assert ("NHS", "leads", "Long-Term Workforce Plan") in _triples(nlp, text)
+
+
+def test_relations_a_fund_named_for_a_place_is_allocated_there(nlp: Language) -> None:
+    triples = _triples(nlp, "The government has unveiled a £4m package to help with bus services across Kent.")
+    assert any(p == "allocated_to" and o == "Kent" and s.startswith("£4m package") for s, p, o in triples)
+
+
+def test_relations_an_amount_of_a_named_fund_is_part_of_it(nlp: Language) -> None:
+    triples = _triples(nlp, "The Rural Bus Fund was extended. Councils will share a £40m Rural Bus Fund next year.")
+    assert ("£40m Rural Bus Fund", "part_of", "Rural Bus Fund") in triples
+
+
+def test_relations_bare_surname_is_the_person_named_before(nlp: Language) -> None:
+    triples = _triples(nlp, "Prime minister Rishi Sunak spoke today. Sunak pledged £2.4bn over five years to open training places.")
+    assert ("Rishi Sunak", "announced", "£2.4bn") in triples

@@ -19,7 +19,7 @@ from .mentions import (
     named_programme_mentions,
     titled_person_mentions,
 )
-from .ner import acronym_mentions, ner_mentions
+from .ner import acronym_mentions, ner_mentions, surname_mentions
 from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
 from .resources import tag_to_pos
@@ -65,7 +65,9 @@ def find_mentions(doc: Doc) -> Doc:
         + programme_phrase_mentions(doc)
         + anaphor_mentions(doc)
     )
-    doc._.reformkg_mentions = [asdict(m) for m in select_mentions(found)]
+    selected = select_mentions(found)
+    selected = sorted(selected + surname_mentions(doc, selected), key=lambda m: m.start)
+    doc._.reformkg_mentions = [asdict(m) for m in selected]
     return doc
 
 

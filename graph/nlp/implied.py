@@ -38,6 +38,7 @@ def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span
     for sent, items in sentences:
         out += [(s, p, o, sent) for s, p, o in _sentence_relations(items)]
     out += _name_covers(doc, entities)
+    out += _fund_names(doc, entities)
     out += _pronoun_leaders(doc, entities)
     return out
 
@@ -131,4 +132,24 @@ def _name_covers(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Sp
                 start = prog["mentions"][0][0]
                 sent = doc.char_span(start, start + 1, alignment_mode="expand").sent
                 out.append((prog["id"], "covers", region["id"], sent))
+    return out
+
+
+def _fund_names(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
+    """Give what an amount's own name says: "£4m package for Kent" -> allocated_to Kent;
+    "£421m Household Support Fund" -> part_of the Household Support Fund named elsewhere."""
+    out = []
+    regions = [e for e in entities if e["type"] in {"Region"}]
+    named_funds = [e for e in entities if e["type"] == "Fund" and e.get("amount") is None]
+    for fund in (e for e in entities if e["type"] == "Fund" and e.get("amount") is not None):
+        names = [fund["name"], *fund["aliases"]]
+        start = fund["mentions"][0][0]
+        sent = doc.char_span(start, start + 1, alignment_mode="expand").sent
+        for region in regions:
+            place = re.compile(rf"\b(?:in|across|for|throughout) (?:the )?{re.escape(region['name'])}(?![\w-])")
+            if any(place.search(n) for n in names):
+                out.append((fund["id"], "allocated_to", region["id"], sent))
+        for whole in named_funds:
+            if len(whole["name"].split()) >= 2 and any(whole["name"] in n and n != whole["name"] for n in names):
+                out.append((fund["id"], "part_of", whole["id"], sent))
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from .mentions import Mention, is_post, span_mention, without_post
-from .names import is_acronym
+from .names import is_acronym, normalise_name
 from .resources import acronym_names, word_set
 
 NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
@@ -125,4 +125,22 @@ def acronym_mentions(doc: Doc) -> list[Mention]:
         # an article that spells the acronym out ("Competition and Market Authority (CMA)") names it itself
         defined = f"({tok.text})" in doc.text or long.lower() in doc.text.lower()
         out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, type_, "gaz", canonical="" if defined else long))
+    return out
+
+
+def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Give a Person mention for each bare surname of a person named in full ("Sunak" after "Rishi Sunak").
+
+    Only tokens that no other mention covers count, so "Sunak" inside "Sunak Review" stays the review's.
+    """
+    surnames = {normalise_name(m.text).split(" ")[-1] for m in mentions if m.type == "Person" and " " in normalise_name(m.text)}
+    if not surnames:
+        return []
+    taken = sorted((m.start, m.end) for m in mentions)
+    out = []
+    for tok in doc:
+        if tok.text in surnames and tok.is_title and not any(s <= tok.idx < e for s, e in taken):
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN"):
+                out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, "Person", "name"))
     return out
