@@ -80,3 +80,9 @@ def test_ner_described_programme_joins_the_named_one(nlp: Language) -> None:
             "The ten-year transport plan sets out new bus routes for Devon.")
     plans = [e for e in _extract(nlp, text).entities if e.type == "Programme"]
     assert len(plans) == 1 and plans[0].name == "Rural Transport Plan"
+
+
+def test_ner_two_named_funds_joined_by_and_are_two(nlp: Language) -> None:
+    ex = _extract(nlp, "It replaces the Coastal Towns Fund and Rural Roads Fund from next April.")
+    funds = sorted(e.name for e in ex.entities if e.type == "Fund")
+    assert funds == ["Coastal Towns Fund", "Rural Roads Fund"]

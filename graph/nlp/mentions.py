@@ -146,6 +146,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
     """Give maximal runs of capitalised words joined by linkers ("Review of Children's Social Care")."""
     runs = []
     heads = word_set("programme_heads") | word_set("fund_heads")
+    name_heads = {"fund", "grant"} | word_set("org_heads") | word_set("programme_heads")
     skip = word_set("not_entities")
     i = 0
     while i < len(doc):
@@ -162,6 +163,8 @@ def capitalised_runs(doc: Doc) -> list[Span]:
                 break  # "Josh MacAlister's Review": the person is not part of the name
             elif doc[j].lower_ == "and" and j + 1 < len(doc) and doc[j + 1].lower_ == "the":
                 break  # "X and the Y": two names
+            elif doc[j].lower_ == "and" and doc[j - 1].lower_ in name_heads:
+                break  # "X Fund and Y Fund", "X Council and Y Council": two names
             elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and doc[j + 1].lower_ in skip:
                 break  # "Review of X on Tuesday": a date is not part of the name
             elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_is_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
