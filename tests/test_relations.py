@@ -136,3 +136,16 @@ def test_relations_an_amount_of_a_named_fund_is_part_of_it(nlp: Language) -> Non
 def test_relations_bare_surname_is_the_person_named_before(nlp: Language) -> None:
     triples = _triples(nlp, "Prime minister Rishi Sunak spoke today. Sunak pledged £2.4bn over five years to open training places.")
     assert ("Rishi Sunak", "announced", "£2.4bn") in triples
+
+
+def test_relations_minister_reported_speech_announces(nlp: Language) -> None:
+    text = "In a statement, transport minister Ann Vale said councils in England would receive £3.1bn for bus services."
+    triples = _triples(nlp, text)
+    assert ("Ann Vale", "announced", "£3.1bn") in triples and ("Ann Vale", "commented_on", "£3.1bn") not in triples
+
+
+def test_relations_source_fund_is_neither_announced_nor_allocated(nlp: Language) -> None:
+    triples = _triples(nlp, "The government has allocated £2m to councils across Kent from its Coastal Towns Fund.")
+    assert ("UK Government", "announced", "Coastal Towns Fund") not in triples
+    assert ("Coastal Towns Fund", "allocated_to", "Kent") not in triples
+    assert ("£2m", "part_of", "Coastal Towns Fund") in triples

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from .resources import word_set
 from .sentences import Mentioned, mentions_by_sentence
 
 SPEECH = {"said", "says", "say", "added", "adds", "commented", "stated", "explained", "told", "welcomed",
@@ -97,6 +98,8 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
     """
     inside = _quote_state(doc.text)
     by_sentence = {s.start: items for s, items in (sentences if sentences is not None else mentions_by_sentence(doc, entities))}
+    posts = word_set("ministerial_posts")
+    ministers = {e["id"] for e in entities if e["type"] == "Person" and any(w in posts for r in e["roles"] for w in r.lower().split())}
     out = []
     speaker: str | None = None
     last_person: str | None = None
@@ -111,14 +114,16 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
         elif not quoted:
             speaker = None
         if speaker:
+            # a minister's reported speech about money states policy: "X said councils would receive £5m"
+            verb = "announced" if not quoted and speaker in ministers else "commented_on"
             for m in items:
                 if m.type in {"Fund", "Programme"}:
-                    out.append((speaker, "commented_on", m.entity, sent))
+                    out.append((speaker, verb, m.entity, sent))
         people = [m.entity for m in items if m.type == "Person"]
         if people:
             last_person = people[-1]
     topic = main_topic(entities)
-    spoke_of = {s for s, _, _, _ in out}
+    spoke_of = {s for s, p, _, _ in out if p == "commented_on"}
     for who, sent in attributions.items():
         if topic is not None and who not in spoke_of:
             out.append((who, "commented_on", topic, sent))  # a quotation in an article about X is about X

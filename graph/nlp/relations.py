@@ -24,8 +24,7 @@ _CUES: dict[str, set[str]] = {
                      "receiving", "get", "gets", "getting", "given", "granted", "secured", "handed", "allocation",
                      "to", "for", "in"},
     "part_of": {"of", "from", "part", "share", "out", "within", "including", "ringfenced", "ring-fenced"},
-    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "support", "supports",
-              "supported", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into"},
+    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into"},
     "builds_on": {"builds", "build", "building", "built", "based", "follows", "following", "response", "respond",
                   "responds", "implements", "implement", "implementing", "delivers", "extends", "extension"},
     "leads": {"led", "lead", "leads", "leading", "chaired", "chairs", "chair", "managed", "manage", "manages",
@@ -89,7 +88,7 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
             continue
         if predicate == "part_of" and not _part_of(a, b, by_id, words):
             continue
-        if predicate == "allocated_to" and (by_id[b.entity]["name"] == "UK Government" or not _gives(a, b, words)):
+        if predicate == "allocated_to" and (by_id[b.entity]["name"] == "UK Government" or _source(a) or not _gives(a, b, words)):
             continue
         if predicate in {"builds_on", "leads", "funds"} and not _ordered(a, b, predicate, words):
             continue
@@ -110,6 +109,11 @@ def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned]) -> boo
     near_b = nearest(a, places)
     conj = {c.i for c in near_b.token.conjuncts}
     return (near_b.token.i == b.token.i or b.token.i in conj) and (nearest(b, funds).token.i == a.token.i or b.token.i in conj)
+
+
+def _source(m: Mentioned) -> bool:
+    """Give whether a mention is the source money comes from ("from the Towns Fund")."""
+    return m.token.dep_ == "pobj" and m.token.head.lower_ == "from"
 
 
 def _whole_of_share(m: Mentioned) -> bool:
@@ -162,6 +166,8 @@ def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
         if verb is None:
             continue
         for what in things:
+            if _source(what):
+                continue  # "allocated £2m from its Towns Fund": the fund is the source, not what is announced
             if _governed_by(_governing_verb(what.token), verb) and not (what.token.dep_ == "nsubj" and what.token.head.i == verb.i):
                 out.append((who.entity, what.entity))
     return out
