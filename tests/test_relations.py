@@ -149,3 +149,4 @@ def test_relations_source_fund_is_neither_announced_nor_allocated(nlp: Language)
     assert ("UK Government", "announced", "Coastal Towns Fund") not in triples
     assert ("Coastal Towns Fund", "allocated_to", "Kent") not in triples
     assert ("£2m", "part_of", "Coastal Towns Fund") in triples
+    assert ("£2m", "allocated_to", "Kent") in triples  # the government, the giver, is no nearer recipient

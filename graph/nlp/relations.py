@@ -64,7 +64,7 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
             if a.entity == b.entity:
                 continue
             for predicate in _pair_predicates(a, b, by_id):
-                if predicate == "allocated_to" and (a.entity in paired or not _mutually_nearest(a, b, items)):
+                if predicate == "allocated_to" and (a.entity in paired or not _mutually_nearest(a, b, items, by_id)):
                     continue
                 add(a.entity, predicate, b.entity, sent)
         for subject, object_ in _announcements(items):
@@ -96,12 +96,12 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
     return out
 
 
-def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned]) -> bool:
+def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned], by_id: dict[str, dict]) -> bool:
     """Give whether fund ``a`` and recipient ``b`` are each other's nearest of their kinds (lists pair up)."""
-    funds = [m for m in items if m.type == a.type and not _whole_of_share(m)]
+    funds = [m for m in items if m.type == a.type and not _whole_of_share(m) and not _source(m)]
     if _whole_of_share(a):
         return False  # "£X of the package allocated to Y": the share is allocated, not the whole
-    places = [m for m in items if m.type in {"Region", "Organisation"}]
+    places = [m for m in items if m.type in {"Region", "Organisation"} and by_id[m.entity]["name"] != "UK Government"]
 
     def nearest(x: Mentioned, pool: list[Mentioned]) -> Mentioned:
         return min(pool, key=lambda m: abs(m.token.i - x.token.i))

@@ -72,7 +72,7 @@ def apposition_after(doc: Doc, end: int) -> Span | None:
     if doc[i].lower_ in {"the", "a", "an"}:
         i += 1
     k = i
-    while k < len(doc) and k - i < 16 and doc[k].text not in {",", ".", ";", ":", "“", '"', "(", "\n"}:
+    while k < len(doc) and k - i < 24 and doc[k].text not in {",", ".", ";", ":", "“", '"', "(", "\n"}:
         if doc[k].lower_ in _STOP or doc[k].is_space:
             break
         k += 1
