@@ -150,3 +150,12 @@ def test_relations_source_fund_is_neither_announced_nor_allocated(nlp: Language)
     assert ("Coastal Towns Fund", "allocated_to", "Kent") not in triples
     assert ("£2m", "part_of", "Coastal Towns Fund") in triples
     assert ("£2m", "allocated_to", "Kent") in triples  # the government, the giver, is no nearer recipient
+
+
+def test_relations_loose_money_in_an_article_about_a_programme_funds_it(nlp: Language) -> None:
+    text = ("The Rural Skills Plan was launched today.\nThe Rural Skills Plan will train 5,000 apprentices.\n"
+            "Ministers pledged £90m over five years to open extra places.")
+    assert ("£90m", "funds", "Rural Skills Plan") in _triples(nlp, text)
+    review = ("The Coastal Review was published today.\nThe Coastal Review makes ten recommendations.\n"
+              "Ministers pledged £90m over five years for harbours.")
+    assert ("£90m", "funds", "Coastal Review") not in _triples(nlp, review)

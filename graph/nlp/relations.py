@@ -15,9 +15,9 @@ from spacy.tokens import Doc, Span, Token
 
 from .breakdown import breakdown_relations
 from .implied import implied_relations
-from .quotes import quote_relations
+from .quotes import main_topic, quote_relations
 from .resources import word_set
-from .sentences import Mentioned, evidence, mentions_by_sentence, path_words
+from .sentences import Mentioned, evidence, mentions_by_sentence, path_words, sentence_at
 
 _CUES: dict[str, set[str]] = {
     "allocated_to": {"allocated", "allocate", "allocates", "awarded", "award", "receive", "receives", "received",
@@ -73,7 +73,28 @@ def find_relations(doc: Doc, entities: list[dict]) -> list[dict]:
         add(subject, predicate, object_, sent)
     for subject, predicate, object_, sent in implied_relations(doc, entities, sentences):
         add(subject, predicate, object_, sent)
+    for subject, object_, start in _topic_funding(entities, found):
+        add(subject, "funds", object_, sentence_at(doc, start))
     return list(found.values())
+
+
+def _topic_funding(entities: list[dict], found: dict[tuple[str, str, str], dict]) -> list[tuple[str, str, int]]:
+    """Give (amount, programme, offset): in an article about one programme, money not tied elsewhere funds it.
+
+    An amount that is neither a share of another fund nor said to fund something is taken to
+    fund the article's main programme, when that programme is what the article is about.
+    """
+    topic = main_topic(entities)
+    by_id = {e["id"]: e for e in entities}
+    if topic is None or by_id[topic]["type"] != "Programme" or by_id[topic]["name"].split(" ")[-1].lower() in _UNFUNDED:
+        return []
+    tied = {s for s, p, _ in found if p in {"part_of", "funds"}}
+    return [(e["id"], topic, e["mentions"][0][0]) for e in entities
+            if e["type"] == "Fund" and e.get("amount") is not None and e["id"] not in tied]
+
+
+# programmes that money is not said to fund: reviews, consultations, papers and bills are written, not run
+_UNFUNDED = {"review", "consultation", "paper", "study", "bill", "report"}
 
 
 def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list[str]:
