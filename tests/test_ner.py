@@ -86,3 +86,10 @@ def test_ner_two_named_funds_joined_by_and_are_two(nlp: Language) -> None:
     ex = _extract(nlp, "It replaces the Coastal Towns Fund and Rural Roads Fund from next April.")
     funds = sorted(e.name for e in ex.entities if e.type == "Fund")
     assert funds == ["Coastal Towns Fund", "Rural Roads Fund"]
+
+
+def test_ner_indefinite_programme_is_named_by_what_follows(nlp: Language) -> None:
+    text = "The minister also announced a consultation to extend rights to integrated bus passes to those in need."
+    progs = [e.name for e in _extract(nlp, text).entities if e.type == "Programme"]
+    assert progs == ["consultation to extend rights to integrated bus passes"]
+    assert not [e for e in _extract(nlp, "It was a plan that failed.").entities if e.type == "Programme"]

@@ -114,7 +114,13 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
         if any(t.is_space or t.text in {",", "(", ")", "'", "’", "‘"} for t in doc[start : tok.i]):
             start = tok.i
         if start == tok.i:
-            if tok.tag_ != "NNS" and not tok.is_title or tok.i == 0 or tok.is_sent_start:
+            longer = doc[tok.i : postmodifier_end(tok, limit=8)]
+            while len(longer) > 1 and longer[-1].pos_ in {"ADP", "DET", "PART", "CCONJ", "ADJ", "PRON"}:
+                longer = longer[:-1]
+            if tok.i > 0 and doc[tok.i - 1].lower_ in {"a", "an"} and len(longer) > 2 and not tok.is_title:
+                # "a consultation to extend rights to carers": a new programme, named by what follows
+                out.append(Mention(longer.start_char, longer.end_char, clean_surface(longer.text), "Programme", "np", head=tok.lower_))
+            elif tok.tag_ != "NNS" and not tok.is_title or tok.i == 0 or tok.is_sent_start:
                 out.append(_anaphor(doc, tok, "Programme"))
             continue
         if tok.tag_ in {"NNS", "NNPS"} or tok.is_title and all(t.is_title for t in doc[start : tok.i + 1]):
