@@ -93,3 +93,18 @@ def test_ner_indefinite_programme_is_named_by_what_follows(nlp: Language) -> Non
     progs = [e.name for e in _extract(nlp, text).entities if e.type == "Programme"]
     assert progs == ["consultation to extend rights to integrated bus passes"]
     assert not [e for e in _extract(nlp, "It was a plan that failed.").entities if e.type == "Programme"]
+
+
+def test_ner_short_forms_join_the_fuller_name(nlp: Language) -> None:
+    text = ("The Rural Skills Plan Executive Board met the New Anglia LEP.\n"
+            "The Executive Board approved the New Anglia Local Enterprise Partnership Rural Skills Plan.\n"
+            "The LEP Rural Skills Plan starts in May.")
+    ex = _extract(nlp, text)
+    assert len([e for e in ex.entities if e.type == "Programme"]) == 1
+    assert [e.name for e in ex.entities if "Board" in e.name] == ["Rural Skills Plan Executive Board"]
+
+
+def test_ner_plural_kinds_jobs_and_bullets_are_no_bodies(nlp: Language) -> None:
+    text = "Funding goes to Care Homes and Family Centres.\nEach School Social Worker will help.\n• Consolidate the grants."
+    orgs = [e.name for e in _extract(nlp, text).entities if e.type == "Organisation"]
+    assert orgs == []

@@ -146,9 +146,11 @@ def _stands_for(small: Cluster, big: Cluster) -> bool:
             long = acronym_table().get(text, "")
             if not any(acronym_matches(text, n) or (long and long in name_key(n)) for n in big_names):
                 return False
-        elif small.type == "Programme" and big.type in {"Programme", "Fund"}:
-            words = set(name_key(text).replace("-", " ").split())
-            if not words or not any(words <= set(name_key(n).replace("-", " ").split()) for n in big_names):
+        elif small.type == "Programme" and big.type in {"Programme", "Fund"} or (
+                small.type == big.type == "Organisation" and len(text.split()) >= 2):
+            # "Sector Skills Plan" in "LEP Sector Skills Plan", "Executive Board" in "Skills Plan Executive Board"
+            words = set(expanded_key(text).replace("-", " ").split())
+            if not words or not any(words <= set(expanded_key(n).replace("-", " ").split()) for n in big_names):
                 return False
             if not any(name_key(text).split()[-1] == name_key(n).split()[-1] for n in big_names):
                 return False

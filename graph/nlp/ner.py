@@ -31,6 +31,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
     out = []
     for ent in doc.ents:
         type_ = NER_TYPES.get(ent.label_)
+        while len(ent) > 1 and not any(c.isalnum() for c in ent[0].text):
+            ent = ent[1:]  # "• Consolidate": a list bullet is not part of the name
         if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
             continue
         bracket = next((t.i for t in ent if t.text == "("), None)
@@ -47,6 +49,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
                 continue  # "Next", "Consolidate": a capitalised common word
             if _named_after_post(ent):
                 type_ = "Person"
+            elif _common_plural_or_post(ent):
+                continue  # "Care Homes", "School Social Worker": a kind of thing or a job, not a body
         last = ent[-1].lower_
         if type_ == "Organisation" and last in {"fund", "grant"}:
             type_ = "Fund"
@@ -85,6 +89,14 @@ def _named_after_post(ent: Span) -> bool:
     named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
     return (before.is_lower and is_post(before.lower_)
             and all(t.is_title and t.lower_ not in named for t in ent) and not any(is_acronym(t.text) for t in ent))
+
+
+def _common_plural_or_post(ent: Span) -> bool:
+    """Give whether an ORG span ends in a plain plural ("Care Homes") or a post ("Social Worker")."""
+    last = ent[-1]
+    named = word_set("org_heads")
+    plural = last.tag_ in {"NNS", "NNPS"} and not any(t.lower_ in named for t in ent)
+    return plural or is_post(last.lower_) or last.lower_ in {"worker", "workers"}
 
 
 def _with_title(ent: Span) -> Span:
