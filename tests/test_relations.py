@@ -159,3 +159,30 @@ def test_relations_loose_money_in_an_article_about_a_programme_funds_it(nlp: Lan
     review = ("The Coastal Review was published today.\nThe Coastal Review makes ten recommendations.\n"
               "Ministers pledged £90m over five years for harbours.")
     assert ("£90m", "funds", "Coastal Review") not in _triples(nlp, review)
+
+
+def test_relations_post_stands_for_its_holder_later(nlp: Language) -> None:
+    text = ("Health and Social Care Secretary Jo Reed has announced a rural bus strategy.\n"
+            "The Health and Social Care Secretary also announced a consultation to extend free passes to carers.")
+    triples = _triples(nlp, text)
+    assert ("Jo Reed", "announced", "consultation to extend free passes to carers") in triples
+    assert ("Jo Reed", "member_of", "UK Government") not in triples  # no government entity was named
+
+
+def test_relations_amount_drawn_from_a_named_fund(nlp: Language) -> None:
+    text = "Kent County Council has been allocated a total of £1m funding from the Coastal Towns Fund (CTF) this year."
+    assert ("£1m", "part_of", "Coastal Towns Fund") in _triples(nlp, text)
+
+
+def test_relations_from_on_another_noun_is_no_share(nlp: Language) -> None:
+    text = ("The council unveiled £3m for parks.\n"
+            "The funding delivers on its pledge to match the previous EU funding from the Coastal Towns Fund.")
+    triples = _triples(nlp, text)
+    assert not [t for t in triples if t[0] == "£3m" and t[2] == "Coastal Towns Fund"]
+
+
+def test_relations_person_named_inside_reported_speech_is_not_the_speaker(nlp: Language) -> None:
+    text = ("The Harbour Review was published today.\nThe Harbour Review sets out ten steps.\n"
+            "The minister said he was pleased but confirmed that Tom Hale would chair the new Harbour Review board.")
+    triples = _triples(nlp, text)
+    assert ("Tom Hale", "commented_on", "Harbour Review") not in triples

@@ -202,8 +202,8 @@ def _antecedent(a: Mention, clusters: list[Cluster]) -> Cluster | None:
     if a.type == "Fund":
         named = [c for c in before if c.amount is None and c.name.lower().endswith(a.head)]
         if a.head in {"fund", "grant"} and named:
-            # "the fund" after "the Towns Fund": the named fund, not the largest amount
-            return max(named, key=lambda c: max(m.start for m in c.mentions if m.start < a.start))
+            # "the fund" after "the Towns Fund": the named fund most talked about so far, not the largest amount
+            return max(named, key=lambda c: (sum(m.start < a.start for m in c.mentions), max(m.start for m in c.mentions if m.start < a.start)))
         funds = [c for c in before if c.amount is not None] or before
         # "the funding"/"the package" refers to the article's main fund: the largest so far
         return max(funds, key=lambda c: (c.amount or 0, -c.first), default=None)

@@ -37,6 +37,7 @@ def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span
     out = role_relations(doc, entities)
     for sent, items in sentences:
         out += [(s, p, o, sent) for s, p, o in _sentence_relations(items)]
+        out += [(s, "part_of", o, sent) for s, o in _drawn_from(doc, items, entities)]
     out += _name_covers(doc, entities)
     out += _fund_names(doc, entities)
     out += _pronoun_leaders(doc, entities)
@@ -83,6 +84,20 @@ def _sentence_relations(items: list[Mentioned]) -> list[tuple[str, str, str]]:
                          and m.token.head.i == tok.head.i), None)
             if body is not None:
                 out.append((owner.entity, "member_of", body.entity))
+    return out
+
+
+_FROM = re.compile(r"^\s*(?:of\s+)?(?:funding|money|cash|grant|investment)?\s*from\s+(?:the|its|their|a)?\s*$", re.I)
+
+
+def _drawn_from(doc: Doc, items: list[Mentioned], entities: list[dict]) -> list[tuple[str, str]]:
+    """Give (amount, fund) for "£1m funding from the Towns Fund": an amount drawn from a named fund."""
+    amount = {e["id"]: e.get("amount") for e in entities}
+    out = []
+    for a, b in zip(items, items[1:]):
+        if a.type == b.type == "Fund" and amount[a.entity] is not None and amount[b.entity] is None:
+            if _FROM.match(doc.text[a.end : b.start]):
+                out.append((a.entity, b.entity))
     return out
 
 

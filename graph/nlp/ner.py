@@ -57,7 +57,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         elif type_ == "Organisation" and last in heads and ent[-1].is_title:
             type_ = "Programme"
         if type_ == "Person":
-            if after is not None and after.lower_ in _POSSESSIVE and ent.end + 1 < len(doc) and is_post(doc[ent.end + 1].lower_):
+            owner_end = ent.end if ent[-1].lower_ in _POSSESSIVE else ent.end + 1 if after is not None and after.lower_ in _POSSESSIVE else None
+            if owner_end is not None and owner_end < len(doc) and is_post(doc[owner_end].lower_):
                 continue  # "Children's Minister"
             ent = _with_title(ent)
             if not any(t.is_title for t in ent) or len(ent.text) < 3:

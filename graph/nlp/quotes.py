@@ -74,9 +74,15 @@ def _speaker(sent: Span, items: list[Mentioned], last_person: str | None) -> str
         subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
         if any(s.lower_ in _PRONOUNS for s in subjects) and last_person:
             return last_person
-    if len(people) == 1 and verbs:
-        return people[0].entity
+    if len(people) == 1 and verbs and not any(_reported(people[0].token, v) for v in verbs):
+        return people[0].entity  # the only person in a speech sentence, unless named in what is said
     return None
+
+
+def _reported(tok: Token, verb: Token) -> bool:
+    """Give whether a token lies in the clause a speech verb reports ("said he ... but confirmed that X ...")."""
+    clauses = [c for c in verb.children if c.dep_ in {"ccomp", "conj", "xcomp"}]
+    return any(c.left_edge.i <= tok.i <= c.right_edge.i for c in clauses)
 
 
 def _attached(tok: Token, verb: Token) -> bool:

@@ -24,9 +24,10 @@ _CUES: dict[str, set[str]] = {
                      "receiving", "get", "gets", "getting", "given", "granted", "secured", "handed", "allocation",
                      "to", "for", "in"},
     "part_of": {"of", "from", "part", "share", "out", "within", "including", "ringfenced", "ring-fenced"},
-    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into"},
+    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into",
+              "includes", "include", "included"},
     "builds_on": {"builds", "build", "building", "built", "based", "follows", "following", "response", "respond",
-                  "responds", "implements", "implement", "implementing", "delivers", "extends", "extension"},
+                  "responds", "implements", "implement", "implementing", "extends", "extension"},
     "leads": {"led", "lead", "leads", "leading", "chaired", "chairs", "chair", "managed", "manage", "manages",
               "run", "runs", "overseen", "oversee", "oversees", "heads", "headed", "delivered"},
     "covers": {"in", "across", "throughout", "for", "covering", "covers", "to", "nationwide"},
@@ -151,7 +152,23 @@ def _part_of(a: Mentioned, b: Mentioned, by_id: dict[str, dict], words: set[str]
     small, big = by_id[a.entity].get("amount"), by_id[b.entity].get("amount")
     if small is not None and big is not None:
         return small < big
-    return big is None and small is not None and bool(words & {"from", "part", "ringfenced", "ring-fenced", "share"})
+    if big is not None or small is None:
+        return False
+    if words & {"part", "ringfenced", "ring-fenced", "share"}:
+        return True
+    # "£2m from the Towns Fund": "from" hangs on the amount or its verb, not on other money ("EU funding from X")
+    prep = b.token.head
+    return prep.lower_ == "from" and (prep.head.i in _up_to_verb(a.token) or prep.head.lower_ not in word_set("fund_heads"))
+
+
+def _up_to_verb(tok: Token, steps: int = 3) -> set[int]:
+    """Give the indices of a token and its heads up to and including the first verb."""
+    out = {tok.i}
+    while steps and tok.head.i != tok.i and tok.pos_ not in {"VERB", "AUX"}:
+        tok = tok.head
+        out.add(tok.i)
+        steps -= 1
+    return out
 
 
 def _gives(a: Mentioned, b: Mentioned, words: set[str]) -> bool:

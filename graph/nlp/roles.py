@@ -32,7 +32,8 @@ def title_before(doc: Doc, start: int) -> Span | None:
         if tok.is_sent_start and not (tok.is_title or tok.is_upper):
             break
         # "Chair of the LGA's resources board, Peter Marland": "the" after "of" stays in the post
-        inner_the = tok.lower_ == "the" and tok.i > 0 and doc[tok.i - 1].lower_ in {"of", "for", "at"}
+        inner_the = tok.lower_ == "the" and tok.i > 0 and doc[tok.i - 1].lower_ in {"of", "for", "at"} or (
+            tok.lower_ == "and" and 0 < tok.i < len(doc) - 1 and doc[tok.i - 1].is_title and doc[tok.i + 1].is_title)
         # a capitalised verb is part of a portfolio ("Secretary of State for Levelling Up")
         in_name = tok.pos_ in {"VERB", "ADP"} and tok.is_title and not tok.is_sent_start
         if not inner_the and (tok.is_punct and tok.text != "-" or tok.pos_ in {"VERB", "AUX", "DET", "PRON", "ADP"}
@@ -105,6 +106,34 @@ def find_roles(doc: Doc, entities: list[dict]) -> None:
                 _add_role(e, role, span.sent)
     for pronoun, person in pronoun_subjects(doc, entities):
         _add_role(person, apposition_after(doc, pronoun.i + 1), pronoun.sent)
+    _add_post_mentions(doc, entities)
+
+
+def _add_post_mentions(doc: Doc, entities: list[dict]) -> None:
+    """Give each person a mention wherever the article calls them by their post ("the Chancellor").
+
+    Only a capitalised post held by one person of the article counts, after its holder is named.
+    """
+    holders: dict[str, list[dict]] = {}
+    for e in entities:
+        if e["type"] == "Person":
+            for role in e["roles"]:
+                if role[:1].isupper() and len(role) > 3:
+                    holders.setdefault(role.lower(), []).append(e)
+    text = doc.text.lower()
+    for role, people in holders.items():
+        if len(people) != 1:
+            continue
+        person = people[0]
+        first = min(m[0] for m in person["mentions"])
+        taken = [(s, x) for e in entities for s, x, _ in e["mentions"]]
+        start = text.find("the " + role, first)
+        while start != -1:
+            end = start + 4 + len(role)
+            if not any(s < end and start < x for s, x in taken) and (end == len(text) or not text[end].isalnum()):
+                person["mentions"].append([start, end, doc.text[start:end]])
+            start = text.find("the " + role, end)
+        person["mentions"].sort()
 
 
 def _add_role(person: dict, role: Span | None, sent: Span) -> None:
