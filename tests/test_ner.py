@@ -108,3 +108,19 @@ def test_ner_plural_kinds_jobs_and_bullets_are_no_bodies(nlp: Language) -> None:
     text = "Funding goes to Care Homes and Family Centres.\nEach School Social Worker will help.\n• Consolidate the grants."
     orgs = [e.name for e in _extract(nlp, text).entities if e.type == "Organisation"]
     assert orgs == []
+
+
+def test_ner_quoted_title_before_a_programme_head_is_its_name(nlp: Language) -> None:
+    ex = _extract(nlp, "A year ago the government set out its 'Safe streets, Strong Towns' strategy to reform policing.")
+    prog = next(e for e in ex.entities if e.type == "Programme")
+    assert prog.name == "Safe streets, Strong Towns" and "Safe streets, Strong Towns strategy" in prog.aliases
+
+
+def test_ner_project_and_plan_of_one_name_are_one_programme(nlp: Language) -> None:
+    ex = _extract(nlp, "The Rural Skills Plan was agreed. The Rural Skills Project has been funded by Kent County Council.")
+    assert len([e for e in ex.entities if e.type == "Programme"]) == 1
+
+
+def test_ner_owner_of_a_review_is_not_part_of_its_name(nlp: Language) -> None:
+    ex = _extract(nlp, "Ministers accepted Anna Lee’s Review of Coastal Housing.")
+    assert ("Programme", "Review of Coastal Housing") in _typed(ex)

@@ -20,7 +20,7 @@ from .mentions import (
     titled_person_mentions,
 )
 from .ner import acronym_mentions, ner_mentions, surname_mentions
-from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
+from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions, quoted_programme_mentions
 from .relations import find_relations
 from .resources import tag_to_pos
 from .roles import find_roles
@@ -63,6 +63,7 @@ def find_mentions(doc: Doc) -> Doc:
         + ner_mentions(doc)
         + acronym_mentions(doc)
         + programme_phrase_mentions(doc)
+        + quoted_programme_mentions(doc)
         + anaphor_mentions(doc)
     )
     selected = select_mentions(found)

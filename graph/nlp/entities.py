@@ -149,14 +149,22 @@ def _stands_for(small: Cluster, big: Cluster) -> bool:
         elif small.type == "Programme" and big.type in {"Programme", "Fund"} or (
                 small.type == big.type == "Organisation" and len(text.split()) >= 2):
             # "Sector Skills Plan" in "LEP Sector Skills Plan", "Executive Board" in "Skills Plan Executive Board"
-            words = set(expanded_key(text).replace("-", " ").split())
+            words = set(expanded_key(text).replace("-", " ").split()) - _RUN_HEADS
             if not words or not any(words <= set(expanded_key(n).replace("-", " ").split()) for n in big_names):
                 return False
-            if not any(name_key(text).split()[-1] == name_key(n).split()[-1] for n in big_names):
+            if not any(_same_head(name_key(text).split()[-1], name_key(n).split()[-1]) for n in big_names):
                 return False
         else:
             return False
     return True
+
+
+# heads that name the same kind of running initiative: "X Skills Project" is "X Skills Plan"
+_RUN_HEADS = {"plan", "project", "programme", "scheme", "initiative"}
+
+
+def _same_head(a: str, b: str) -> bool:
+    return a == b or a in _RUN_HEADS and b in _RUN_HEADS
 
 
 def _looks_personal(c: Cluster) -> bool:

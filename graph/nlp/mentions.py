@@ -159,7 +159,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
             if _is_cap(doc[j]) or (doc[j].text == "-" and j + 1 < len(doc) and _is_cap(doc[j + 1])):
                 j += 1
                 end = j
-            elif doc[j].lower_ in {"'s", "’s"} and doc[j - 1].ent_type_ == "PERSON":
+            elif doc[j].lower_ in {"'s", "’s"} and (doc[j - 1].ent_type_ == "PERSON" or j + 1 < len(doc) and doc[j + 1].lower_ in heads):
                 break  # "Josh MacAlister's Review": the person is not part of the name
             elif doc[j].lower_ == "and" and j + 1 < len(doc) and doc[j + 1].lower_ == "the":
                 break  # "X and the Y": two names

@@ -7,6 +7,8 @@ programme word ("£1m pilot"), which makes it a Programme.
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span, Token
 
 from .mentions import Mention
@@ -171,4 +173,23 @@ def anaphor_mentions(doc: Doc) -> list[Mention]:
         elif low in ORG_ANAPHORS and tok.is_title:
             span = doc[det : tok.i + 1]
             out.append(Mention(span.start_char, span.end_char, span.text, "Organisation", "anaphor", head=low, anaphor=True))
+    return out
+
+
+_QUOTED = re.compile(r"(?<!\w)[‘'“\"](?P<name>[A-Z][^‘'“\"’”\n]{2,80}?)[’'”\"]\s+(?P<head>[a-z]+)\b")
+
+
+def quoted_programme_mentions(doc: Doc) -> list[Mention]:
+    """Give programmes named in quotation marks before their head ("its 'Safe Streets, Strong Towns' strategy").
+
+    The quoted title is the name; the title with its head word is an alias.
+    """
+    heads = word_set("programme_heads")
+    out = []
+    for m in _QUOTED.finditer(doc.text):
+        if m.group("head") not in heads or len(m.group("name").split()) < 2:
+            continue
+        name = clean_surface(m.group("name"))
+        whole = f"{name} {m.group('head')}"
+        out.append(Mention(m.start(), m.end(), name, "Programme", "name", aliases=[whole], head=m.group("head")))
     return out
