@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz
+from rdflib import URIRef
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .model import Evidence, Extraction, Identifier, Link
 from .resolve import EntityIndex, KnownEntity
-from .resolve.names import GENERIC, STOP, acronym_of, fund_matches, is_specific, normalise_name
+from .resolve.names import GENERIC, STOP, acronym_of, content_words, fund_matches, is_specific, normalise_name
 from .store import Store
 from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
@@ -28,16 +29,19 @@ LINK_THRESHOLD = 0.85
 LINKABLE = ("Programme", "Fund")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 
+# Every branch is one triple pattern (or one mention's chain) and rows are merged by ?e in Python:
+# a node stated in n article graphs appears n times in the union default graph, so any join of
+# two of its triples ("?e a ?type ; skos:prefLabel ?l") costs n^2 rows.
 INDEX_QUERY = f"""
-SELECT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
-  VALUES ?type {{ {" ".join(f"<{c}>" for c in CLASS_TYPES)} }}
-  ?e a ?type ; <{_SKOS}prefLabel> ?label .
-  {{ }} UNION {{ ?e <{_SKOS}altLabel> ?alt }}
+SELECT DISTINCT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
+  {{ VALUES ?type {{ {" ".join(f"<{c}>" for c in CLASS_TYPES)} }} ?e a ?type }}
+  UNION {{ ?e <{_SKOS}prefLabel> ?label }}
+  UNION {{ ?e <{_SKOS}altLabel> ?alt }}
   UNION {{ ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?amount }}
   UNION {{ ?e <{RKG.gssCode}> ?code }} UNION {{ ?e <{RKG.wikidata}> ?qid }}
   UNION {{ ?h <{ORG.member}> ?e ; <{RKG.roleLabel}> ?role }}
   UNION {{ ?art <{RKG.mentions}> ?e }}
-  UNION {{ ?e a <{RKG.Fund}> . ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?src ; <{OA.hasSelector}> ?pos .
+  UNION {{ ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?src ; <{OA.hasSelector}> ?pos .
            ?pos <{OA.start}> ?s ; <{OA.end}> ?t . ?src <{RKG.text}> ?text .
            BIND(SUBSTR(?text, IF(?s > 160, ?s - 159, 1), ?t - ?s + 320) AS ?ctx) }}
 }}"""
@@ -45,32 +49,36 @@ SELECT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
 
 def load_entity_index(store: Store) -> EntityIndex:
     """Give the index of every entity node in the store, read with one query (names, amounts, codes, posts)."""
-    from .resolve.names import content_words
-
-    from rdflib import URIRef
-
     index = EntityIndex()
-    nodes: dict[str, KnownEntity] = {}
+    types: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    facts: dict[str, list[dict]] = {}
     for row in store.query(INDEX_QUERY).records():
         iri = row["e"].value
-        known = nodes.get(iri)
-        if known is None:
-            type_ = CLASS_TYPES[URIRef(row["type"].value)]
-            known = nodes[iri] = KnownEntity(iri, type_, row["label"].value)
-        if "alt" in row:
-            known.names.add(row["alt"].value)
-        if "amount" in row:
-            known.amounts.add(float(row["amount"].value))
-        if "code" in row:
-            known.identifiers.add(Identifier("gss", row["code"].value))
-        if "qid" in row:
-            known.identifiers.add(Identifier("wikidata", row["qid"].value))
-        if "role" in row:
-            known.roles.add(normalise_name(row["role"].value))
-        if "art" in row:
-            known.articles.add(row["art"].value.rsplit("/", 1)[-1])
-        if "ctx" in row:
-            known.context |= content_words(row["ctx"].value)
+        if "type" in row:
+            types[iri] = CLASS_TYPES[URIRef(row["type"].value)]
+        elif "label" in row:
+            labels.setdefault(iri, row["label"].value)
+        else:
+            facts.setdefault(iri, []).append(row)
+    nodes: dict[str, KnownEntity] = {}
+    for iri, type_ in types.items():
+        known = nodes[iri] = KnownEntity(iri, type_, labels.get(iri, iri))
+        for row in facts.get(iri, ()):
+            if "alt" in row:
+                known.names.add(row["alt"].value)
+            elif "amount" in row:
+                known.amounts.add(float(row["amount"].value))
+            elif "code" in row:
+                known.identifiers.add(Identifier("gss", row["code"].value))
+            elif "qid" in row:
+                known.identifiers.add(Identifier("wikidata", row["qid"].value))
+            elif "role" in row:
+                known.roles.add(normalise_name(row["role"].value))
+            elif "art" in row:
+                known.articles.add(row["art"].value.rsplit("/", 1)[-1])
+            elif "ctx" in row and type_ == "Fund":
+                known.context |= content_words(row["ctx"].value)
     for known in nodes.values():
         known.forms = {f for f in map(normalise_name, known.names) if f}
         index.add(known)
