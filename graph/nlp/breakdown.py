@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from .sentences import Mentioned
+from .sentences import Mentioned, text_of
 
 _RECEIVE = {"receive", "receives", "received", "receiving", "get", "gets", "getting", "got", "allocated",
             "awarded", "given", "granted", "handed", "secured", "allocation", "allocations", "share"}
@@ -74,7 +74,7 @@ def _listed_pairs(sent: Span, items: list[Mentioned], by_id: dict[str, dict]) ->
 
 def _amount_list_before(sent: Span, amounts: list[Mentioned], end: int) -> list[Mentioned]:
     """Give the run of amounts joined by commas and "and" that ends just before character ``end``."""
-    text = sent.doc.text
+    text = text_of(sent.doc)
     before = [a for a in amounts if a.end <= end]
     if not before or text[before[-1].end : end].strip():
         return []

@@ -101,4 +101,5 @@ def find_relation_component(doc: Doc) -> Doc:
     """Give the Doc with its relations (``doc._.reformkg_relations``), each with its sentence offsets."""
     doc._.reformkg_relations = find_relations(doc, doc._.reformkg_entities or [])
     doc._.reformkg_mentions = None  # intermediate data: not needed past this point
+    doc.user_data.pop("reformkg_text", None)
     return doc

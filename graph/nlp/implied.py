@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .resources import word_set
 from .roles import pronoun_subjects
-from .sentences import Mentioned
+from .sentences import Mentioned, text_of
 
 GOVERNMENT = "UK Government"
 _LEAD_VERBS = {"led", "leads", "lead", "leading", "chaired", "chairs", "chair", "chairing", "heads", "headed",
@@ -96,7 +96,7 @@ def _drawn_from(doc: Doc, items: list[Mentioned], entities: list[dict]) -> list[
     out = []
     for a, b in zip(items, items[1:]):
         if a.type == b.type == "Fund" and amount[a.entity] is not None and amount[b.entity] is None:
-            if _FROM.match(doc.text[a.end : b.start]):
+            if _FROM.match(text_of(doc)[a.end : b.start]):
                 out.append((a.entity, b.entity))
     return out
 

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from .mentions import Mention, is_post, span_mention, without_post
 from .names import is_acronym, normalise_name
 from .resources import acronym_names, word_set
+from .sentences import text_of
 
 NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}
 _POSSESSIVE = {"'s", "’s"}
@@ -129,6 +130,8 @@ def acronym_mentions(doc: Doc) -> list[Mention]:
     """Give a mention of each known acronym of a particular body or fund ("UKSPF"), named by its long form."""
     table = acronym_names()
     generic = word_set("generic_bodies")
+    text = text_of(doc)
+    lowered = text.lower()
     out = []
     for tok in doc:
         long = table.get(tok.text)
@@ -136,7 +139,7 @@ def acronym_mentions(doc: Doc) -> list[Mention]:
             continue
         type_ = "Fund" if long.split(" ")[-1].lower() in {"fund", "grant"} else "Organisation"
         # an article that spells the acronym out ("Competition and Market Authority (CMA)") names it itself
-        defined = f"({tok.text})" in doc.text or long.lower() in doc.text.lower()
+        defined = f"({tok.text})" in text or long.lower() in lowered
         out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, type_, "gaz", canonical="" if defined else long))
     return out
 

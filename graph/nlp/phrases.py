@@ -15,6 +15,7 @@ from .mentions import Mention
 from .money import find_money
 from .names import clean_surface
 from .resources import word_set
+from .sentences import text_of
 
 _MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod", "npadvmod", "quantmod", "poss", "advmod"}
 _POST_DEPS = {"prep", "acl", "relcl", "xcomp", "infmod"}
@@ -59,7 +60,7 @@ def money_mentions(doc: Doc) -> list[Mention]:
     programme_heads = word_set("programme_heads")
     fund_heads = word_set("fund_heads")
     out = []
-    for m in find_money(doc.text):
+    for m in find_money(text_of(doc)):
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is None or "\n" in span.text:
             continue
@@ -186,7 +187,7 @@ def quoted_programme_mentions(doc: Doc) -> list[Mention]:
     """
     heads = word_set("programme_heads")
     out = []
-    for m in _QUOTED.finditer(doc.text):
+    for m in _QUOTED.finditer(text_of(doc)):
         if m.group("head") not in heads or len(m.group("name").split()) < 2:
             continue
         name = clean_surface(m.group("name"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from .resources import word_set
-from .sentences import Mentioned, mentions_by_sentence
+from .sentences import Mentioned, mentions_by_sentence, text_of
 
 SPEECH = {"said", "says", "say", "added", "adds", "commented", "stated", "explained", "told", "welcomed",
           "welcomes", "praised", "hailed", "described", "warned", "insisted", "argued", "noted", "continued",
@@ -102,7 +102,7 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
 
     ``sentences`` are the Doc's sentences with their mentions, if already found (``mentions_by_sentence``).
     """
-    inside = _quote_state(doc.text)
+    inside = _quote_state(text_of(doc))
     by_sentence = {s.start: items for s, items in (sentences if sentences is not None else mentions_by_sentence(doc, entities))}
     posts = word_set("ministerial_posts")
     ministers = {e["id"] for e in entities if e["type"] == "Person" and any(w in posts for r in e["roles"] for w in r.lower().split())}

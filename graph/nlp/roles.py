@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .names import clean_surface
 from .resources import word_set
+from .sentences import text_of
 
 _TITLE_WORDS = {"for", "of", "and", "the", "&", "'s", "’s", "-", "on"}
 _APPOINTED = {"has", "have", "had", "been", "is", "was", "be", "appointed", "confirmed", "named", "as", "elected", "made", "announced"}
@@ -120,7 +121,7 @@ def _add_post_mentions(doc: Doc, entities: list[dict]) -> None:
             for role in e["roles"]:
                 if role[:1].isupper() and len(role) > 3:
                     holders.setdefault(role.lower(), []).append(e)
-    text = doc.text.lower()
+    text = text_of(doc).lower()
     for role, people in holders.items():
         if len(people) != 1:
             continue
@@ -131,7 +132,7 @@ def _add_post_mentions(doc: Doc, entities: list[dict]) -> None:
         while start != -1:
             end = start + 4 + len(role)
             if not any(s < end and start < x for s, x in taken) and (end == len(text) or not text[end].isalnum()):
-                person["mentions"].append([start, end, doc.text[start:end]])
+                person["mentions"].append([start, end, text_of(doc)[start:end]])
             start = text.find("the " + role, end)
         person["mentions"].sort()
 

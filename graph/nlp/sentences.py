@@ -62,6 +62,14 @@ def path_words(a: Token, b: Token, limit: int = 8) -> set[str] | None:
     return words
 
 
+def text_of(doc: Doc) -> str:
+    """Give the Doc's text, built once per Doc (``Doc.text`` joins every token on each call)."""
+    text = doc.user_data.get("reformkg_text")
+    if text is None:
+        text = doc.user_data["reformkg_text"] = doc.text
+    return text
+
+
 def evidence(sent: Span) -> dict:
     """Give the start and end of a sentence's text without its edge whitespace."""
     text = sent.text
