@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rdflib import URIRef
@@ -100,6 +101,7 @@ def sentence_at(article_id: str, text: str, start: int, end: int) -> Evidence:
 _IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.I)
 
 
+@lru_cache(maxsize=65536)
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     """A regex finding a node's name in running text; None for names too weak to search alone."""
     name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I)
@@ -130,29 +132,37 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Itera
             break
 
 
-def _entity_evidence(known: KnownEntity, extraction: Extraction) -> Iterable[tuple[float, int, int]]:
+def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, int]]:
+    """The article's programme, fund and body entities as nodes: (probe, name span, amount span)."""
     text = extraction.article.text
+    out = []
     for entity in extraction.entities:
         if entity.type not in ("Programme", "Fund", "Organisation") or not entity.mentions:
             continue
         span = entity.mentions[0]
+        amount = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
         context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
-        probe = KnownEntity.from_entity("", entity, (), context)
-        mine, theirs = probe.keys(), known.keys()
+        out.append((KnownEntity.from_entity("", entity, (), context), span.start, span.end, amount.start, amount.end))
+    return out
+
+
+def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
+    theirs = known.keys()
+    for probe, start, end, amount_start, amount_end in probes:
+        mine = probe.keys()
         if mine & theirs:
-            yield 1.0, span.start, span.end
-        elif entity.type == "Organisation":
+            yield 1.0, start, end
+        elif probe.type == "Organisation":
             continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
-            yield 0.95, span.start, span.end
-        elif entity.type == known.type == "Fund" and probe.amounts and fund_matches(probe, known):
-            amount_span = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
-            yield 0.9, amount_span.start, amount_span.end
+            yield 0.95, start, end
+        elif probe.type == known.type == "Fund" and probe.amounts and fund_matches(probe, known):
+            yield 0.9, amount_start, amount_end
         else:
             best = max((fuzz.ratio(a, b) for a in mine for b in theirs
                         if set(re.findall(r"\d+", a)) == set(re.findall(r"\d+", b))), default=0.0)
             if best >= 90:
-                yield best / 100, span.start, span.end
+                yield best / 100, start, end
 
 
 def link_extraction(
@@ -163,10 +173,11 @@ def link_extraction(
     gazetteer = gazetteer or load_gazetteer()
     article = extraction.article
     links = []
+    probes = _probes(extraction)
     for known in index.entities.values():
         if known.type not in LINKABLE or not known.keys() or known.articles <= {article.id}:
             continue
-        found = [*_entity_evidence(known, extraction), *_text_evidence(known, article.text, gazetteer)]
+        found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
         if not found:
             continue
         score, start, end = max(found, key=lambda f: (f[0], -f[1]))
