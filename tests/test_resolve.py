@@ -158,3 +158,28 @@ def test_resolve_names_acronyms_and_heads() -> None:
 def test_resolve_normalising_a_name_twice_changes_nothing(name: str) -> None:
     once = normalise_name(name)
     assert normalise_name(once) == once
+
+
+def test_resolve_gazetteer_import_cli_feeds_resolution(runner, tmp_path, monkeypatch, hand_extraction) -> None:
+    user = tmp_path / "user" / "regions.csv"
+    monkeypatch.setenv("REFORMKG_GAZETTEER", str(user))
+    ons = tmp_path / "LAD_NC.csv"
+    ons.write_text("LAD24CD,LAD24NM,LAD24NMW\nW06000015,Cardiff,Caerdydd\n", encoding="utf-8")
+    from reformkg.cli import app
+
+    result = runner.invoke(app, ["gazetteer", "import", str(ons)])
+    assert result.exit_code == 0, result.stderr
+    assert "1 area(s)" in result.stderr and "W06000015" in user.read_text(encoding="utf-8")
+    resolved = resolve_extraction(hand_extraction("w1", "Caerdydd bid for the fund.",
+                                                  [("Region", "Caerdydd", [], None, [])]), EntityIndex(), BASE)
+    assert ("gss", "W06000015") in {(i.scheme, i.value) for i in resolved.entities[0].identifiers}
+
+
+def test_resolve_gazetteer_import_cli_rejects_a_non_ons_file(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REFORMKG_GAZETTEER", str(tmp_path / "user" / "regions.csv"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,code\nCardiff,W06000015\n", encoding="utf-8")
+    from reformkg.cli import app
+
+    result = runner.invoke(app, ["gazetteer", "import", str(bad)])
+    assert result.exit_code == 3 and "no ONS code/name columns" in result.stderr
