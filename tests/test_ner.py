@@ -124,3 +124,11 @@ def test_ner_project_and_plan_of_one_name_are_one_programme(nlp: Language) -> No
 def test_ner_owner_of_a_review_is_not_part_of_its_name(nlp: Language) -> None:
     ex = _extract(nlp, "Ministers accepted Anna Lee’s Review of Coastal Housing.")
     assert ("Programme", "Review of Coastal Housing") in _typed(ex)
+
+
+def test_ner_long_term_goes_whole_and_capitalised_anaphor_refers_back(nlp: Language) -> None:
+    ex = _extract(nlp, "The Rural Skills Plan was agreed in May.\nThe Plan is a long term blueprint for training.")
+    progs = [e for e in ex.entities if e.type == "Programme"]
+    assert "term blueprint" not in [p.name for p in progs]
+    plan = next(p for p in progs if p.name == "Rural Skills Plan")
+    assert "The Plan" in plan.aliases

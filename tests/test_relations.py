@@ -186,3 +186,17 @@ def test_relations_person_named_inside_reported_speech_is_not_the_speaker(nlp: L
             "The minister said he was pleased but confirmed that Tom Hale would chair the new Harbour Review board.")
     triples = _triples(nlp, text)
     assert ("Tom Hale", "commented_on", "Harbour Review") not in triples
+
+
+def test_relations_recipient_and_subject_conjunct_do_not_announce(nlp: Language) -> None:
+    triples = _triples(nlp, "A total of £16m has been allocated to the Kent County Council for rural bus services.")
+    assert not [t for t in triples if t[1] == "announced"]
+    signed = _triples(nlp, "The chair of Kent County Council and the Rural Skills Project team signed the document.")
+    assert not [t for t in signed if t[1] == "announced"]
+
+
+def test_relations_builds_on_does_not_cross_another_statement(nlp: Language) -> None:
+    text = "Ministers unveiled a £90m package.\nThe package builds on the Rural Skills Plan which was backed by an initial £25m."
+    triples = _triples(nlp, text)
+    assert any(p == "builds_on" and o == "Rural Skills Plan" for _, p, o in triples)
+    assert not any(p == "builds_on" and o == "£25m" for _, p, o in triples)

@@ -56,6 +56,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         if type_ == "Organisation" and last in {"fund", "grant"}:
             type_ = "Fund"
         elif type_ == "Organisation" and last in heads and ent[-1].is_title:
+            if len(ent) == 1:
+                continue  # "the Plan": an anaphor, found as such
             type_ = "Programme"
         if type_ == "Person":
             owner_end = ent.end if ent[-1].lower_ in _POSSESSIVE else ent.end + 1 if after is not None and after.lower_ in _POSSESSIVE else None

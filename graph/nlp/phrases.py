@@ -112,6 +112,8 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
         # trim determiners and describing adjectives ("ambitious", "long-awaited") from the front
         while start < tok.i and not _names_kind(doc[start], naming, ignored):
             start += 1
+        while start < tok.i and any(c.i < start for c in doc[start].lefts if c.dep_ == "amod"):
+            start += 1  # "long term blueprint": "term" goes with the dropped "long"
         if any(doc[i].text.startswith("£") for i in range(start, tok.i)):
             continue  # an amount's phrase: money_mentions handles it
         if any(t.is_space or t.text in {",", "(", ")", "'", "’", "‘"} for t in doc[start : tok.i]):
@@ -123,8 +125,9 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
             if tok.i > 0 and doc[tok.i - 1].lower_ in {"a", "an"} and len(longer) > 2 and not tok.is_title:
                 # "a consultation to extend rights to carers": a new programme, named by what follows
                 out.append(Mention(longer.start_char, longer.end_char, clean_surface(longer.text), "Programme", "np", head=tok.lower_))
-            elif tok.tag_ != "NNS" and not tok.is_title or tok.i == 0 or tok.is_sent_start:
-                out.append(_anaphor(doc, tok, "Programme"))
+            elif tok.tag_ != "NNS" and not tok.is_title or tok.i == 0 or tok.is_sent_start or (
+                    tok.i > 0 and doc[tok.i - 1].lower_ in {"the", "this"} and tok.tag_ == "NNP"):
+                out.append(_anaphor(doc, tok, "Programme"))  # "the plan", "the Plan"
             continue
         if tok.tag_ in {"NNS", "NNPS"} or tok.is_title and all(t.is_title for t in doc[start : tok.i + 1]):
             continue  # generic plurals are not entities; capitalised names are named_programme_mentions'

@@ -129,7 +129,7 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
         if people:
             last_person = people[-1]
     topic = main_topic(entities)
-    spoke_of = {s for s, p, _, _ in out if p == "commented_on"}
+    spoke_of = {s for s, _, _, _ in out}
     for who, sent in attributions.items():
         if topic is not None and who not in spoke_of:
             out.append((who, "commented_on", topic, sent))  # a quotation in an article about X is about X

@@ -24,7 +24,7 @@ _CUES: dict[str, set[str]] = {
                      "receiving", "get", "gets", "getting", "given", "granted", "secured", "handed", "allocation",
                      "to", "for", "in"},
     "part_of": {"of", "from", "part", "share", "out", "within", "including", "ringfenced", "ring-fenced"},
-    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "invest", "invested", "investment", "in", "finance", "financed", "towards", "into",
+    "funds": {"for", "fund", "funds", "funded", "funding", "back", "backed", "backs", "invest", "invested", "investment", "finance", "financed", "towards", "into",
               "includes", "include", "included"},
     "builds_on": {"builds", "build", "building", "built", "based", "follows", "following", "response", "respond",
                   "responds", "implements", "implement", "implementing", "extends", "extension"},
@@ -112,6 +112,8 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
             continue
         if predicate == "allocated_to" and (by_id[b.entity]["name"] == "UK Government" or _source(a) or not _gives(a, b, words)):
             continue
+        if predicate == "builds_on" and words & (_CUES["funds"] - {"for", "in", "into"} | _CUES["leads"]):
+            continue  # "builds on the plan, which was backed by £250m": the path crosses another statement
         if predicate in {"builds_on", "leads", "funds"} and not _ordered(a, b, predicate, words):
             continue
         out.append(predicate)
@@ -198,17 +200,24 @@ def _announcements(items: list[Mentioned]) -> list[tuple[str, str]]:
     announcers = [m for m in items if m.type in {"Person", "Organisation"}]
     things = [m for m in items if m.type in {"Programme", "Fund"}]
     for who in announcers:
-        if who.token.dep_ == "nsubjpass":
-            continue  # "X was announced as chair": X is announced, not announcing
+        if who.token.dep_ in {"nsubjpass", "dobj"} or who.token.dep_ == "pobj" and who.token.head.lower_ != "by":
+            continue  # "X was announced as chair", "£5m allocated to X": X is not the one announcing
         verb = _governing_verb(who.token)
         if verb is None:
             continue
         for what in things:
             if _source(what):
                 continue  # "allocated £2m from its Towns Fund": the fund is the source, not what is announced
-            if _governed_by(_governing_verb(what.token), verb) and not (what.token.dep_ == "nsubj" and what.token.head.i == verb.i):
+            if _governed_by(_governing_verb(what.token), verb) and not _subject_side(what.token, verb):
                 out.append((who.entity, what.entity))
     return out
+
+
+def _subject_side(tok: Token, verb: Token) -> bool:
+    """Give whether a token is (a conjunct of) the active subject of ``verb`` ("X and the Y signed ...")."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ == "nsubj" and tok.head.i == verb.i
 
 
 def _governed_by(a: Token | None, verb: Token) -> bool:
