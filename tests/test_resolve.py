@@ -183,3 +183,11 @@ def test_resolve_gazetteer_import_cli_rejects_a_non_ons_file(runner, tmp_path, m
 
     result = runner.invoke(app, ["gazetteer", "import", str(bad)])
     assert result.exit_code == 3 and "no ONS code/name columns" in result.stderr
+
+
+def test_resolve_county_and_its_council_share_a_code_but_not_a_node(hand_extraction) -> None:
+    a, b, c = _resolve(hand_extraction,
+                       ("n1", "Norfolk is flat.", [("Region", "Norfolk", [], None, [])]),
+                       ("n2", "Norfolk County Council met.", [("Organisation", "Norfolk County Council", [], None, [])]),
+                       ("n3", "Norfolk Council met again.", [("Organisation", "Norfolk Council", [], None, [])]))
+    assert a["Norfolk"] != b["Norfolk County Council"] == c["Norfolk Council"]

@@ -20,20 +20,11 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 
 from ..gazetteer import Gazetteer, load_gazetteer
-from .names import (
-    KnownEntity,
-    acronym_of,
-    content_words,
-    fund_matches,
-    initials,
-    is_specific,
-    normalise_name,
-    slugify,
-    surname_of,
-)
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
+from .names import KnownEntity, fund_matches, normalise_name, slugify, surname_of
 
-__all__ = ["EntityIndex", "KnownEntity", "mint_iri", "normalise_name", "resolve_extraction", "slugify"]
+__all__ = ["EntityIndex", "KnownEntity", "identifiers_for", "mint_iri", "normalise_name", "resolve_extraction",
+           "slugify"]
 
 #: ``fuzz.ratio`` on normalised names at or above which two specific names are one thing.
 NAME_RATIO = 92.0
@@ -51,7 +42,7 @@ class EntityIndex:
     def __init__(self) -> None:
         self.entities: dict[str, KnownEntity] = {}
         self._by_form: dict[tuple[str, str], set[str]] = {}
-        self._by_code: dict[tuple[str, str], str] = {}
+        self._by_code: dict[tuple[str, str, str], str] = {}
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -66,7 +57,8 @@ class EntityIndex:
         for form in current.forms:
             self._by_form.setdefault((current.type, form), set()).add(current.iri)
         for ident in current.identifiers:
-            self._by_code.setdefault((ident.scheme, ident.value), current.iri)
+            # a county and its council share a GSS code: the type keeps them two nodes
+            self._by_code.setdefault((current.type, ident.scheme, ident.value), current.iri)
         return current
 
     def of_type(self, type_: str) -> Iterable[KnownEntity]:
@@ -76,8 +68,8 @@ class EntityIndex:
     def match(self, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "") -> KnownEntity | None:
         """Give the known node this entity is, or None when nothing matches or the match is ambiguous."""
         for ident in identifiers:
-            iri = self._by_code.get((ident.scheme, ident.value))
-            if iri is not None and self.entities[iri].type == entity.type:
+            iri = self._by_code.get((entity.type, ident.scheme, ident.value))
+            if iri is not None:
                 return self.entities[iri]
         probe = KnownEntity.from_entity("", entity, identifiers, context)
         if entity.type == "Fund":
@@ -196,5 +188,3 @@ def resolve_extraction(
                                              identifiers=tuple(sorted(node.identifiers, key=lambda i: i.scheme)))
     return ResolvedArticle(extraction=extraction, entities=tuple(resolved[e.id] for e in extraction.entities))
 
-
-__all__ += ["acronym_of", "content_words", "identifiers_for", "initials", "is_specific"]
