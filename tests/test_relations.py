@@ -200,3 +200,11 @@ def test_relations_builds_on_does_not_cross_another_statement(nlp: Language) -> 
     triples = _triples(nlp, text)
     assert any(p == "builds_on" and o == "Rural Skills Plan" for _, p, o in triples)
     assert not any(p == "builds_on" and o == "£25m" for _, p, o in triples)
+
+
+def test_relations_councillor_is_a_member_of_the_articles_one_council(nlp: Language) -> None:
+    text = ("Derby City Council has approved a £2m fund for parks.\n"
+            "Cllr Ann Bell, Cabinet Member for Leisure, said the parks needed it.")
+    assert ("Ann Bell", "member_of", "Derby City Council") in _triples(nlp, text)
+    two = text + "\nLeeds City Council will watch closely."
+    assert ("Ann Bell", "member_of", "Derby City Council") not in _triples(nlp, two)

@@ -41,6 +41,7 @@ def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span
     out += _name_covers(doc, entities)
     out += _fund_names(doc, entities)
     out += _pronoun_leaders(doc, entities)
+    out += _councillors(doc, entities, out)
     return out
 
 
@@ -167,4 +168,24 @@ def _fund_names(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Spa
         for whole in named_funds:
             if len(whole["name"].split()) >= 2 and any(whole["name"] in n and n != whole["name"] for n in names):
                 out.append((fund["id"], "part_of", whole["id"], sent))
+    return out
+
+
+_COUNCIL_POSTS = ("cabinet member", "councillor", "leader", "executive member", "portfolio holder", "executive director",
+                  "deputy leader")
+
+
+def _councillors(doc: Doc, entities: list[dict], found: list[tuple[str, str, str, Span]]) -> list[tuple[str, str, str, Span]]:
+    """Give member_of the article's one council for a councillor whose post names no body ("Cllr X, Cabinet Member for Y")."""
+    councils = [e for e in entities if e["type"] == "Organisation" and e["name"].split(" ")[-1].lower() in {"council", "councils"}]
+    if len(councils) != 1:
+        return []
+    members = {s for s, p, _, _ in found if p == "member_of"}
+    out = []
+    for person in (e for e in entities if e["type"] == "Person" and e["id"] not in members):
+        titled = any(m[2].lower().startswith(("cllr", "councillor")) for m in person["mentions"])
+        posts = [r.lower() for r in person["roles"]]
+        if titled or any(r.startswith(_COUNCIL_POSTS) for r in posts):
+            start = person["mentions"][0][0]
+            out.append((person["id"], "member_of", councils[0]["id"], doc.char_span(start, start + 1, alignment_mode="expand").sent))
     return out
