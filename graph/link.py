@@ -101,6 +101,10 @@ def sentence_at(article_id: str, text: str, start: int, end: int) -> Evidence:
 _IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.I)
 
 
+_LONGER_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
+_INDEFINITE = re.compile(r"\b(a|an|another|any|each|every)\s+$", re.I)
+
+
 @lru_cache(maxsize=65536)
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     """A regex finding a node's name in running text; None for names too weak to search alone."""
@@ -128,6 +132,10 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Itera
         for m in pattern.finditer(text):
             if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
                 continue  # "Secretary of State for Levelling Up" names a post, not the programme
+            if _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
+                continue  # "an independent review" introduces a new thing; it does not refer to a known one
+            if _LONGER_NAME.match(text, m.end()):
+                continue  # "Levelling Up Fund" is another thing than "Levelling Up"
             yield (0.9 if acronym_of(name) else 0.95), m.start(), m.end()
             break
 

@@ -103,3 +103,15 @@ def test_link_ingest_records_the_links_in_the_graph(runner, seed_store: Path, tm
         st.close()
     assert {r["label"] for r in rows} == {"Better Care Fund"}
     assert len([k for k in index.entities.values() if k.label == "Better Care Fund"]) == 1
+
+
+def test_link_text_match_inside_a_longer_name_or_after_an_indefinite_article(hand_extraction) -> None:
+    index = EntityIndex()
+    resolve_extraction(hand_extraction("g3", "The Levelling Up programme and the Independent Review reported.",
+                                       [("Programme", "Levelling Up", [], None, []),
+                                        ("Programme", "Independent Review", [], None, [])]), index, BASE)
+    text = "Towns won the Levelling Up Fund. Critics want an independent review of it."
+    assert link_extraction(hand_extraction("n5", text, []), index) == ()
+    again = "Levelling Up is slow, said the Independent Review."
+    assert {lk.name for lk in link_extraction(hand_extraction("n6", again, []), index)} == {
+        "Levelling Up", "Independent Review"}
