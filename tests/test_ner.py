@@ -132,3 +132,11 @@ def test_ner_long_term_goes_whole_and_capitalised_anaphor_refers_back(nlp: Langu
     assert "term blueprint" not in [p.name for p in progs]
     plan = next(p for p in progs if p.name == "Rural Skills Plan")
     assert "The Plan" in plan.aliases
+
+
+def test_ner_two_descriptions_of_one_persons_review_are_one(nlp: Language) -> None:
+    text = ("Ministers responded to Anna Lee’s independent review of rural transport.\n"
+            "The publication of Anna Lee’s Review of Rural Transport is welcome.")
+    ex = _extract(nlp, text)
+    progs = [e for e in ex.entities if e.type == "Programme"]
+    assert len(progs) == 1 and progs[0].name == "Review of Rural Transport"

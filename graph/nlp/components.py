@@ -11,7 +11,7 @@ from dataclasses import asdict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .entities import cluster_mentions, resolve_anaphors, select_mentions
+from .entities import cluster_mentions, merge_same_owner, resolve_anaphors, select_mentions
 from .mentions import (
     Mention,
     gazetteer_mentions,
@@ -24,6 +24,7 @@ from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions
 from .relations import find_relations
 from .resources import tag_to_pos
 from .roles import find_roles
+from .sentences import text_of
 
 for _name in ("reformkg_mentions", "reformkg_entities", "reformkg_relations"):
     if not Doc.has_extension(_name):
@@ -78,6 +79,7 @@ def find_entities(doc: Doc) -> Doc:
     mentions = [Mention(**m) for m in doc._.reformkg_mentions or []]
     clusters = cluster_mentions(mentions)
     resolve_anaphors(mentions, clusters)
+    clusters = merge_same_owner(text_of(doc), clusters)
     entities = []
     for i, c in enumerate(clusters, 1):
         entities.append(

@@ -221,3 +221,37 @@ def _antecedent(a: Mention, clusters: list[Cluster]) -> Cluster | None:
     same_head = [c for c in before if any(m.head == a.head for m in c.mentions) or c.name.lower().endswith(a.head)]
     pool = same_head or []
     return max(pool, key=lambda c: max(m.start for m in c.mentions if m.start < a.start), default=None)
+
+
+def _programme_head(name: str) -> str:
+    """Give the first programme head word of a name ("review" in "Review of Rural Transport")."""
+    heads = word_set("programme_heads")
+    return next((w for w in name.lower().split() if w in heads), name.lower().split(" ")[-1])
+
+
+def merge_same_owner(text: str, clusters: list[Cluster]) -> list[Cluster]:
+    """Merge programmes with one head that the same person owns ("A's independent review", "A's Review of X").
+
+    An owner is a person named just before the programme with "'s"; two programmes of one owner
+    and one head word are one programme described twice.
+    """
+    people = [(m.start, m.end, c) for c in clusters if c.type == "Person" for m in c.mentions]
+    owned: dict[tuple[int, str], Cluster] = {}
+    out = []
+    for c in clusters:
+        if c.type != "Programme":
+            out.append(c)
+            continue
+        key = None
+        for m in c.mentions:
+            for start, end, person in people:
+                if start < m.start and re.fullmatch(r"[’']s\s+(?:[a-z-]+\s+)?", text[end : m.start]):
+                    key = (id(person), m.head or _programme_head(m.text))
+        if key is not None and key in owned:
+            owned[key].mentions.extend(c.mentions)
+            owned[key].name = _canonical_name(owned[key])
+            continue
+        if key is not None:
+            owned[key] = c
+        out.append(c)
+    return out

@@ -46,6 +46,9 @@ def ner_mentions(doc: Doc) -> list[Mention]:
             if after is not None and after.lower_ in word_set("post_words") or _portfolio(ent):
                 continue  # "Education" in "Education Secretary": part of a post, not a body
             ent = without_post(ent)
+            owner = next((k for k in range(len(ent or [])  - 1) if ent[k].lower_ in _POSSESSIVE and ent[k + 1].lower_ in heads), None)
+            if owner is not None:
+                ent = ent[owner + 1 :]  # "A's Review of X": the review, owned by A (a mention of its own)
             if ent is None or len(ent) == 1 and (ent[0].is_stop or ent[0].pos_ in {"VERB", "ADJ", "ADV"}):
                 continue  # "Next", "Consolidate": a capitalised common word
             if _named_after_post(ent):
@@ -55,6 +58,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
         last = ent[-1].lower_
         if type_ == "Organisation" and last in {"fund", "grant"}:
             type_ = "Fund"
+        elif type_ == "Organisation" and len(ent) > 2 and ent[0].lower_ in heads and ent[1].lower_ in {"of", "into", "for", "on"}:
+            type_ = "Programme"  # "Review of X"
         elif type_ == "Organisation" and last in heads and ent[-1].is_title:
             if len(ent) == 1:
                 continue  # "the Plan": an anaphor, found as such
@@ -157,7 +162,7 @@ def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     taken = sorted((m.start, m.end) for m in mentions)
     out = []
     for tok in doc:
-        if tok.text in surnames and tok.is_title and not any(s <= tok.idx < e for s, e in taken):
+        if tok.text in surnames and tok.text[:1].isupper() and not any(s <= tok.idx < e for s, e in taken):
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN"):
                 out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, "Person", "name"))
