@@ -61,10 +61,33 @@ def classify_lines(text: str) -> list[bool]:
             continue
         in_list = False
         if _is_sentence_like(stripped) or (body_seen and len(_WORD.findall(stripped)) >= 4):
+            if not body_seen:
+                _keep_headline(lines, keep, i)
             keep[i] = True
             body_seen = True
             in_list = stripped.endswith(":")
     return keep
+
+
+# "Jane Smith - Senior Policy Advisor", "Jane Smith | 19 April 2022 | News": a byline, not a headline
+_BYLINE = re.compile(r"^[A-Z][a-z]+ [A-Z][\w'-]+\s*[-–|,]")
+
+
+def _keep_headline(lines: list[str], keep: list[bool], first_body: int, window: int = 4) -> None:
+    """Keep the article's headline: the last headline-like line among the few just before the body.
+
+    Headline-like: 4 to 20 words in sentence case (Title Case headlines and breadcrumbs are noise
+    to a parser), no closing full stop, not a byline, cookie notice, furniture or bullet.
+    """
+    before = [j for j in range(first_body) if lines[j].strip()][-window:]
+    for j in reversed(before):
+        line = lines[j].strip()
+        words = _WORD.findall(line)
+        title_case = all(w[0].isupper() for w in words if len(w) >= 4)
+        if (4 <= len(words) <= 20 and not line.endswith(".") and not title_case and "cookie" not in line.lower()
+                and not _FURNITURE.match(line) and not _BULLET.match(lines[j]) and not _BYLINE.match(line)):
+            keep[j] = True
+            return
 
 
 def clean_plain_text(text: str) -> str:

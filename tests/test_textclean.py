@@ -47,3 +47,11 @@ def test_textclean_parse_date_reads_common_forms() -> None:
 
 def test_textclean_find_date_in_text_takes_the_first() -> None:
     assert find_date_in_text("Friday 02 February 2024\nUpdated 12 April 2024\n") == "2024-02-02"
+
+
+def test_textclean_keeps_a_sentence_case_headline_but_not_a_title_case_one() -> None:
+    headline = "Kent to receive £2m from the Coastal Towns Fund"
+    raw = f"Skip to main content\n{headline}\nJane Smith | 19 April 2022 | News\n{BODY}\n"
+    assert classify_lines(raw) == [False, True, False, True, False]
+    title_case = "Fixing Coastal Towns: New Long-Term Strategy Launched"
+    assert classify_lines(f"{title_case}\n{BODY}\n") == [False, True, False]

@@ -87,7 +87,7 @@ def _topic_funding(entities: list[dict], found: dict[tuple[str, str, str], dict]
     """
     topic = main_topic(entities)
     by_id = {e["id"]: e for e in entities}
-    if topic is None or by_id[topic]["type"] != "Programme" or by_id[topic]["name"].split(" ")[-1].lower() in _UNFUNDED:
+    if topic is None or by_id[topic]["type"] != "Programme" or set(by_id[topic]["name"].lower().split()) & _UNFUNDED:
         return []
     tied = {s for s, p, _ in found if p in {"part_of", "funds"}}
     return [(e["id"], topic, e["mentions"][0][0]) for e in entities
