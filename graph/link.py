@@ -21,7 +21,16 @@ from rdflib import URIRef
 from .gazetteer import Gazetteer, load_gazetteer
 from .model import Evidence, Extraction, Identifier, Link
 from .resolve import EntityIndex, KnownEntity
-from .resolve.names import GENERIC, STOP, acronym_of, content_words, fund_matches, is_specific, normalise_name
+from .resolve.names import (
+    GENERIC,
+    STOP,
+    acronym_of,
+    content_words,
+    fund_matches,
+    is_specific,
+    normalise_name,
+    same_amount,
+)
 from .store import Store
 from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
@@ -131,13 +140,14 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Itera
             continue
         for m in pattern.finditer(text):
             if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
-                continue  # "Secretary of State for Levelling Up" names a post, not the programme
-            if _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
-                continue  # "an independent review" introduces a new thing; it does not refer to a known one
-            if _LONGER_NAME.match(text, m.end()):
-                continue  # "Levelling Up Fund" is another thing than "Levelling Up"
-            yield (0.9 if acronym_of(name) else 0.95), m.start(), m.end()
-            break
+                yield 0.5, m.start(), m.end()  # "Secretary of State for Levelling Up" names a post
+            elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
+                yield 0.6, m.start(), m.end()  # "an independent review" introduces a new thing
+            elif _LONGER_NAME.match(text, m.end()):
+                yield 0.6, m.start(), m.end()  # "Levelling Up Fund" is another thing than "Levelling Up"
+            else:
+                yield (0.9 if acronym_of(name) else 0.95), m.start(), m.end()
+                break
 
 
 def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, int]]:
@@ -164,12 +174,14 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
             continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
             yield 0.95, start, end
-        elif probe.type == known.type == "Fund" and probe.amounts and fund_matches(probe, known):
-            yield 0.9, amount_start, amount_end
+        elif probe.type == known.type == "Fund" and probe.amounts and known.amounts and any(
+                same_amount(a, b) for a in probe.amounts for b in known.amounts):
+            # the same sum: a link when the purposes agree, a weak hint when they do not
+            yield (0.9 if fund_matches(probe, known) else 0.6), amount_start, amount_end
         else:
             best = max((fuzz.ratio(a, b) for a in mine for b in theirs
                         if set(re.findall(r"\d+", a)) == set(re.findall(r"\d+", b))), default=0.0)
-            if best >= 90:
+            if best >= 75:
                 yield best / 100, start, end
 
 

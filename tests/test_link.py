@@ -85,23 +85,35 @@ def test_link_cli_json_against_the_founding_corpus(runner, seed_store: Path, tmp
     assert links[0]["evidence"] == "They want the Better Care Fund to rise." and links[0]["type"] == "Fund"
 
 
+def _recorded_links(location: Path) -> set[tuple[str, str, str]]:
+    st = open_store(str(location), read_only=True)
+    try:
+        return {(r["a"], r["label"], r["score"]) for r in st.query("""
+            PREFIX rkg: <https://w3id.org/reformkg/ontology#>
+            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            SELECT ?a ?label ?score WHERE { ?a rkg:linksTo ?t . ?l prov:wasDerivedFrom ?a ; rkg:linkTarget ?t ;
+                                            rkg:linkScore ?score . ?t skos:prefLabel ?label }""").values()}
+    finally:
+        st.close()
+
+
 def test_link_ingest_records_the_links_in_the_graph(runner, seed_store: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     shutil.copytree(seed_store, store)
+    before = _recorded_links(store)
     article = tmp_path / "new.txt"
     article.write_text("Councils in Suffolk asked ministers to keep the Better Care Fund going.\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", str(article), "--store", str(store), "--quiet"])
     assert result.exit_code == 0, result.stderr
+    new = _recorded_links(store) - before
+    assert {label for _, label, _ in new} == {"Better Care Fund"}
+    assert all(float(score) >= 0.85 for _, _, score in new)
     st = open_store(str(store), read_only=True)
     try:
-        rows = st.query("""PREFIX rkg: <https://w3id.org/reformkg/ontology#>
-            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-            SELECT ?label ?score WHERE { ?a rkg:linksTo ?t . ?l rkg:linkTarget ?t ; rkg:linkScore ?score .
-                                         ?t skos:prefLabel ?label }""").values()
         index = load_entity_index(st)
     finally:
         st.close()
-    assert {r["label"] for r in rows} == {"Better Care Fund"}
     assert len([k for k in index.entities.values() if k.label == "Better Care Fund"]) == 1
 
 
@@ -112,6 +124,8 @@ def test_link_text_match_inside_a_longer_name_or_after_an_indefinite_article(han
                                         ("Programme", "Independent Review", [], None, [])]), index, BASE)
     text = "Towns won the Levelling Up Fund. Critics want an independent review of it."
     assert link_extraction(hand_extraction("n5", text, []), index) == ()
+    weak = link_extraction(hand_extraction("n5", text, []), index, threshold=0.0)
+    assert {lk.name for lk in weak} == {"Levelling Up", "Independent Review"} and max(lk.score for lk in weak) < 0.85
     again = "Levelling Up is slow, said the Independent Review."
     assert {lk.name for lk in link_extraction(hand_extraction("n6", again, []), index)} == {
         "Levelling Up", "Independent Review"}
