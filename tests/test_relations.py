@@ -208,3 +208,9 @@ def test_relations_councillor_is_a_member_of_the_articles_one_council(nlp: Langu
     assert ("Ann Bell", "member_of", "Derby City Council") in _triples(nlp, text)
     two = text + "\nLeeds City Council will watch closely."
     assert ("Ann Bell", "member_of", "Derby City Council") not in _triples(nlp, two)
+
+
+def test_relations_worth_an_amount_to_coordinated_places(nlp: Language) -> None:
+    text = "Historic devolution deals worth £2bn to Cumbria and the Lake District over the next 30 years will be signed today."
+    triples = _triples(nlp, text)
+    assert ("£2bn", "allocated_to", "Cumbria") in triples and ("£2bn", "allocated_to", "Lake District") in triples

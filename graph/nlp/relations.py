@@ -178,8 +178,11 @@ def _gives(a: Mentioned, b: Mentioned, words: set[str]) -> bool:
     verbs = _CUES["allocated_to"] - {"to", "for", "in"}
     if words & verbs:
         return True
-    prep = b.token.head
-    return prep.lower_ in {"to", "for", "in"} and prep.head.i == a.token.i
+    first = b.token
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head  # "to X and Y": Y gets it as X does
+    prep = first.head
+    return prep.lower_ in {"to", "for", "in"} and prep.head.i in {a.token.i, a.token.head.i}  # "£5m for X", "worth £5m to X"
 
 
 def _ordered(a: Mentioned, b: Mentioned, predicate: str, words: set[str]) -> bool:
