@@ -191,3 +191,12 @@ def test_resolve_county_and_its_council_share_a_code_but_not_a_node(hand_extract
                        ("n2", "Norfolk County Council met.", [("Organisation", "Norfolk County Council", [], None, [])]),
                        ("n3", "Norfolk Council met again.", [("Organisation", "Norfolk Council", [], None, [])]))
     assert a["Norfolk"] != b["Norfolk County Council"] == c["Norfolk Council"]
+
+
+def test_resolve_stray_acronym_alias_joins_nothing(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("s1", "The 10-year workforce strategy for the NHS was promised.",
+                     [("Programme", "10-year workforce strategy", ["NHS"], None, [])]),
+                    ("s2", "The NHS plan for dentists was published.",
+                     [("Programme", "NHS", [], None, [])]))
+    assert a["10-year workforce strategy"] != b["NHS"]

@@ -54,7 +54,7 @@ class EntityIndex:
             self.entities[known.iri] = current = known
         else:
             current.merge(known)
-        for form in current.forms:
+        for form in current.keys():
             self._by_form.setdefault((current.type, form), set()).add(current.iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
@@ -88,8 +88,10 @@ class EntityIndex:
         return next(iter(hits.values())) if len(hits) == 1 else None
 
     def _exact(self, probe: KnownEntity) -> list[KnownEntity]:
-        iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in probe.keys()))
-        return [self.entities[i] for i in sorted(iris)]
+        keys = probe.keys()
+        iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in keys))
+        # re-check: a node's keys can shrink as it learns names (a stray acronym meets its long form)
+        return [self.entities[i] for i in sorted(iris) if self.entities[i].keys() & keys]
 
     def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
         mine_short, mine_long = probe.acronyms(), probe.initials()

@@ -174,6 +174,12 @@ class KnownEntity:
             return full or set(self.forms)
         if self.type in ("Programme", "Fund"):
             specific = {f for f in self.forms if is_specific(f)}
+            # an acronym among a programme's names counts only when its long form is there too:
+            # a stray "NHS" alias of a workforce strategy must not join it to everything about the NHS
+            long_forms = {f for f in specific if " " in f}
+            spelled = set().union(*(initials(f) for f in long_forms)) if long_forms else set()
+            stray = {a for a in self.acronyms() if a not in spelled and a in specific} if long_forms else set()
+            specific -= stray
             return specific | {s for s in map(strip_head, specific) if s}
         return {f for f in self.forms if f not in ORG_GENERIC}
 
