@@ -37,6 +37,7 @@ def test_extract_names_strip_titles_and_match_acronyms() -> None:
     assert acronym_matches("WMCA", "West Midlands Combined Authority")
     assert acronym_matches("UKSPF", "UK Shared Prosperity Fund")
     assert not acronym_matches("LGA", "County Councils Network")
+    assert not acronym_matches("NHS", "10-year joint NHS and social care workforce strategy")
 
 
 def test_extract_line_breaks_start_sentences() -> None:

@@ -73,8 +73,10 @@ def acronym_matches(short: str, long: str) -> bool:
     letters = short.upper()
     words = [w for w in re.split(r"[\s-]+", long) if w and w[0].isalpha()]
     every = "".join(w if w.isupper() else w[0] for w in words).upper()
-    capitals = "".join(w if w.isupper() else w[0] for w in words if w[0].isupper()).upper()
-    return letters in {acronym(long), every, capitals}
+    caps = [w for w in words if w[0].isupper()]
+    capitals = "".join(w if w.isupper() else w[0] for w in caps).upper() if len(caps) >= 2 else ""
+    # one capitalised word is no initials: "NHS" is not the acronym of "joint NHS and social care strategy"
+    return letters in {acronym(long), every, capitals} - {""}
 
 
 def surname(name: str) -> str:
