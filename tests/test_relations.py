@@ -214,3 +214,11 @@ def test_relations_worth_an_amount_to_coordinated_places(nlp: Language) -> None:
     text = "Historic devolution deals worth £2bn to Cumbria and the Lake District over the next 30 years will be signed today."
     triples = _triples(nlp, text)
     assert ("£2bn", "allocated_to", "Cumbria") in triples and ("£2bn", "allocated_to", "Lake District") in triples
+
+
+def test_relations_a_funds_programme_is_the_fund_and_what_it_underpins_it_funds(nlp: Language) -> None:
+    text = ("The Coastal Towns Fund (CTF) opens today.\n"
+            "The CTF programme underpins key priorities in the Rural Transport Plan by joining up services.")
+    ex = extract_article(Article(id="t", text=text), nlp)
+    assert not [e for e in ex.entities if e.type == "Programme" and "CTF" in e.name]
+    assert ("Coastal Towns Fund", "funds", "Rural Transport Plan") in _triples(nlp, text)

@@ -99,11 +99,18 @@ def _merge_descriptions(clusters: list[Cluster]) -> list[Cluster]:
     """Merge described programmes ("15-year workforce plan") into the one named programme they describe.
 
     A cluster of lower-case programme phrases joins a named programme of the article with the same
-    head word when they share another content word and no other named programme has that head.
+    head word when they share another content word and no other named programme has that head;
+    "the X programme" named after a fund X of the article is that fund.
     """
     named = [c for c in clusters if c.type == "Programme" and any(m.source in {"name", "gaz", "ner"} for m in c.mentions)]
+    funds = {expanded_key(m.text): c for c in clusters if c.type == "Fund" and c.amount is None for m in c.mentions}
     out = []
     for c in clusters:
+        words = normalise_name(c.name).split()
+        fund = funds.get(expanded_key(" ".join(words[:-1]))) if c.type == "Programme" and len(words) >= 2 else None
+        if fund is not None and words[-1].lower() in {"programme", "scheme", "funding", "money"}:
+            fund.mentions.extend(c.mentions)  # "the BCF programme" is the Better Care Fund itself
+            continue
         if c.type != "Programme" or c in named or not all(m.source == "np" for m in c.mentions):
             out.append(c)
             continue

@@ -32,6 +32,8 @@ _CUES: dict[str, set[str]] = {
               "run", "runs", "overseen", "oversee", "oversees", "heads", "headed", "delivered"},
     "covers": {"in", "across", "throughout", "for", "covering", "covers", "to", "nationwide"},
 }
+# what money does for a programme: "the fund supports / underpins the X Plan" (a body that supports X need not pay)
+_MONEY_SUPPORTS = {"support", "supports", "supported", "supporting", "underpin", "underpins", "underpinned", "pays", "paid"}
 _ANNOUNCE = ("announc", "unveil", "launch", "publish", "confirm", "commit", "pledg", "reveal", "introduc",
              "award", "allocat", "set", "invest", "provid", "back", "outlin", "releas", "agree", "sign")
 _SIGNATURES = {
@@ -106,7 +108,8 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
         return []
     out = []
     for predicate, (subjects, objects) in _SIGNATURES.items():
-        if ta not in subjects or tb not in objects or not words & _CUES[predicate]:
+        cues = _CUES[predicate] | (_MONEY_SUPPORTS if predicate == "funds" and ta == "Fund" else set())
+        if ta not in subjects or tb not in objects or not words & cues:
             continue
         if predicate == "part_of" and not _part_of(a, b, by_id, words):
             continue
