@@ -140,3 +140,10 @@ def test_ner_two_descriptions_of_one_persons_review_are_one(nlp: Language) -> No
     ex = _extract(nlp, text)
     progs = [e for e in ex.entities if e.type == "Programme"]
     assert len(progs) == 1 and progs[0].name == "Review of Rural Transport"
+
+
+def test_ner_acronym_of_a_common_phrase_is_no_body(nlp: Language) -> None:
+    ex = _extract(nlp, "It supports the plan for recovering urgent and emergency care (UEC) services this winter.")
+    assert not [e for e in ex.entities if e.name == "UEC"]
+    ex = _extract(nlp, "The Local Government Association (LGA) said no.")
+    assert ("Organisation", "Local Government Association") in _typed(ex)

@@ -51,6 +51,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
                 ent = ent[owner + 1 :]  # "A's Review of X": the review, owned by A (a mention of its own)
             if ent is None or len(ent) == 1 and (ent[0].is_stop or ent[0].pos_ in {"VERB", "ADJ", "ADV"}):
                 continue  # "Next", "Consolidate": a capitalised common word
+            if _defines_common_phrase(ent):
+                continue  # "urgent and emergency care (UEC)": the acronym of a common noun phrase
             if _named_after_post(ent):
                 type_ = "Person"
             elif _common_plural_or_post(ent):
@@ -98,6 +100,18 @@ def _named_after_post(ent: Span) -> bool:
     named = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")
     return (before.is_lower and is_post(before.lower_)
             and all(t.is_title and t.lower_ not in named for t in ent) and not any(is_acronym(t.text) for t in ent))
+
+
+def _defines_common_phrase(ent: Span) -> bool:
+    """Give whether an ORG span is a bracketed acronym of the lower-case words before it."""
+    doc = ent.doc
+    short = ent.text
+    if len(ent) != 1 or not short.isupper() or ent.start < 2 or doc[ent.start - 1].text != "(":
+        return False
+    words = [t for t in doc[max(0, ent.start - 1 - 2 * len(short)) : ent.start - 1] if t.is_alpha]
+    initials = "".join(t.text[0] for t in words if t.lower_ not in {"and", "of", "for", "the", "&"}).upper()
+    tail = [t for t in words if t.lower_ not in {"and", "of", "for", "the", "&"}][-len(short):]
+    return initials.endswith(short) and all(t.is_lower for t in tail)
 
 
 def _common_plural_or_post(ent: Span) -> bool:
