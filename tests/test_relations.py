@@ -222,3 +222,8 @@ def test_relations_a_funds_programme_is_the_fund_and_what_it_underpins_it_funds(
     ex = extract_article(Article(id="t", text=text), nlp)
     assert not [e for e in ex.entities if e.type == "Programme" and "CTF" in e.name]
     assert ("Coastal Towns Fund", "funds", "Rural Transport Plan") in _triples(nlp, text)
+
+
+def test_relations_mayor_represents_the_area_of_the_articles_combined_authority(nlp: Language) -> None:
+    text = "The North East Combined Authority will run the scheme across the North East.\nMayor Kim McGuinness said she was delighted."
+    assert ("Kim McGuinness", "represents", "North East") in _triples(nlp, text)

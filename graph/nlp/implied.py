@@ -42,6 +42,7 @@ def implied_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span
     out += _fund_names(doc, entities)
     out += _pronoun_leaders(doc, entities)
     out += _councillors(doc, entities, out)
+    out += _mayors(doc, entities, out)
     return out
 
 
@@ -188,4 +189,20 @@ def _councillors(doc: Doc, entities: list[dict], found: list[tuple[str, str, str
         if titled or any(r.startswith(_COUNCIL_POSTS) for r in posts):
             start = person["mentions"][0][0]
             out.append((person["id"], "member_of", councils[0]["id"], doc.char_span(start, start + 1, alignment_mode="expand").sent))
+    return out
+
+
+def _mayors(doc: Doc, entities: list[dict], found: list[tuple[str, str, str, Span]]) -> list[tuple[str, str, str, Span]]:
+    """Give represents for a mayor whose post names no place, when the article's one combined authority does."""
+    authorities = [e for e in entities if e["type"] == "Organisation" and e["name"].lower().endswith("combined authority")]
+    if len(authorities) != 1:
+        return []
+    area = authorities[0]["name"][: -len(" combined authority")].strip()
+    region = next((e for e in entities if e["type"] == "Region" and e["name"] == area), None)
+    represented = {s for s, p, _, _ in found if p == "represents"}
+    out = []
+    for person in (e for e in entities if e["type"] == "Person" and e["id"] not in represented):
+        if region is not None and any(r.lower().split()[-1:] == ["mayor"] for r in person["roles"]):
+            start = person["mentions"][0][0]
+            out.append((person["id"], "represents", region["id"], doc.char_span(start, start + 1, alignment_mode="expand").sent))
     return out
