@@ -227,3 +227,10 @@ def test_relations_a_funds_programme_is_the_fund_and_what_it_underpins_it_funds(
 def test_relations_mayor_represents_the_area_of_the_articles_combined_authority(nlp: Language) -> None:
     text = "The North East Combined Authority will run the scheme across the North East.\nMayor Kim McGuinness said she was delighted."
     assert ("Kim McGuinness", "represents", "North East") in _triples(nlp, text)
+
+
+def test_relations_investment_in_and_backed_by_fund_a_programme(nlp: Language) -> None:
+    triples = _triples(nlp, "The council confirmed a £5m investment in the Rural Skills Plan.")
+    assert any(s.startswith("£5m investment") and p == "funds" and o == "Rural Skills Plan" for s, p, o in triples)
+    triples = _triples(nlp, "The Rural Skills Plan is funded by Kent County Council and backed by £3m from the Towns Fund.")
+    assert {("Kent County Council", "funds", "Rural Skills Plan"), ("£3m", "funds", "Rural Skills Plan")} <= triples

@@ -108,7 +108,7 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
         return []
     out = []
     for predicate, (subjects, objects) in _SIGNATURES.items():
-        cues = _CUES[predicate] | (_MONEY_SUPPORTS if predicate == "funds" and ta == "Fund" else set())
+        cues = _CUES[predicate] | (_money_cues(a) if predicate == "funds" and ta == "Fund" else set())
         if ta not in subjects or tb not in objects or not words & cues:
             continue
         if predicate == "part_of" and not _part_of(a, b, by_id, words):
@@ -121,6 +121,11 @@ def _pair_predicates(a: Mentioned, b: Mentioned, by_id: dict[str, dict]) -> list
             continue
         out.append(predicate)
     return out
+
+
+def _money_cues(a: Mentioned) -> set[str]:
+    """Give the extra words that say a fund pays for something: "supports", and "in" after "investment"."""
+    return _MONEY_SUPPORTS | ({"in"} if a.token.lower_ in word_set("fund_heads") else set())
 
 
 def _mutually_nearest(a: Mentioned, b: Mentioned, items: list[Mentioned], by_id: dict[str, dict]) -> bool:
