@@ -36,12 +36,12 @@ _HOLDERS = _PREFIXES + """SELECT DISTINCT ?post ?role ?p1 ?n1 ?a1 ?p2 ?n2 ?a2 ?d
   ?p1 skos:prefLabel ?n1 . ?p2 skos:prefLabel ?n2 .
   FILTER (STR(?p1) < STR(?p2)) }"""
 _LAUNCH = re.compile(r"\b(launch(?:ed|es)?|unveil(?:ed|s)?|publish(?:ed|es)?|introduc(?:ed|es)|set up|"
-                     r"began|started|came into (?:force|effect))\b", re.I)
+                     r"began|started|came into (?:force|effect))\b", re.IGNORECASE)
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b"
-                   r"|\b(?:in|on|since|from)\s+((?:19|20)\d\d)\b", re.I)
-_RELATIVE = re.compile(r"\b(today|this week|yesterday)\b", re.I)
+                   r"|\b(?:in|on|since|from)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(today|this week|yesterday)\b", re.IGNORECASE)
 #: Role words too general to be one post ("MP", "leader"): only a qualified role or a known ministerial post counts.
 _FORMER = re.compile(r"^(former|ex|previous|then|shadow|acting|interim)\b")
 
@@ -100,11 +100,12 @@ def fund_amount_conflicts(store: Store) -> list[Conflict]:
         low, high = arts[0], arts[-1]
         if per_article[high] - per_article[low] <= 0.005 * per_article[high]:
             continue
-        rows = [evidence.get((fund, a)) for a in (low, high)]
-        if None in rows:
+        first, second = evidence.get((fund, low)), evidence.get((fund, high))
+        if first is None or second is None:
             continue
-        found.append(Conflict("fund-amount", fund, rows[0]["label"], tuple(  # type: ignore[arg-type, index]
-            ConflictSide(f"£{per_article[a]:,.0f}", _sentence(r), a) for a, r in zip((low, high), rows))))
+        sides = (ConflictSide(f"£{per_article[low]:,.0f}", _sentence(first), low),
+                 ConflictSide(f"£{per_article[high]:,.0f}", _sentence(second), high))
+        found.append(Conflict("fund-amount", fund, first["label"], sides))
     return found
 
 
@@ -128,7 +129,7 @@ def post_holder_conflicts(store: Store) -> list[Conflict]:
         for person, name, art in ((row["p1"], row["n1"], row["a1"]), (row["p2"], row["n2"], row["a2"])):
             text = texts.get(art, "")
             surname = re.escape(name.split()[-1]) if name else "$^"
-            m = re.search(surname, text) or re.search(re.escape(row["role"]), text, re.I)
+            m = re.search(surname, text) or re.search(re.escape(row["role"]), text, re.IGNORECASE)
             sentence = sentence_at("", text, m.start(), m.end()).sentence if m else ""
             sides.append(ConflictSide(name, sentence, art))
         found.append(Conflict("post-holder", row["post"], f"{row['role']} on {row['date']}",

@@ -107,17 +107,17 @@ def sentence_at(article_id: str, text: str, start: int, end: int) -> Evidence:
     return Evidence(article_id, text[left:right], left, right)
 
 
-_IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.I)
+_IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.IGNORECASE)
 
 
 _LONGER_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
-_INDEFINITE = re.compile(r"\b(a|an|another|any|each|every)\s+$", re.I)
+_INDEFINITE = re.compile(r"\b(a|an|another|any|each|every)\s+$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
 def _name_pattern(name: str) -> re.Pattern[str] | None:
     """A regex finding a node's name in running text; None for names too weak to search alone."""
-    name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I)
+    name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
     acronym = acronym_of(name)
     if acronym:
         return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
@@ -127,13 +127,13 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     if len(words) < 2 or not distinctive or not is_specific(form):
         return None
     sep = r"[\s\-–—'’,]+(?:s\s+)?"
-    return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.I)
+    return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.IGNORECASE)
 
 
 def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Iterable[tuple[float, int, int]]:
     for name in sorted(known.names):
         form = normalise_name(name)
-        if form not in known.keys() or gazetteer.lookup(name):
+        if form not in known.name_keys() or gazetteer.lookup(name):
             continue  # a place or body's name is not evidence of a programme
         pattern = _name_pattern(name)
         if pattern is None:
@@ -165,9 +165,9 @@ def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, in
 
 
 def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
-    theirs = known.keys()
+    theirs = known.name_keys()
     for probe, start, end, amount_start, amount_end in probes:
-        mine = probe.keys()
+        mine = probe.name_keys()
         if mine & theirs:
             yield 1.0, start, end
         elif probe.type == "Organisation":
@@ -195,7 +195,7 @@ def link_extraction(
     links = []
     probes = _probes(extraction)
     for known in index.entities.values():
-        if known.type not in LINKABLE or not known.keys() or known.articles <= {article.id}:
+        if known.type not in LINKABLE or not known.name_keys() or known.articles <= {article.id}:
             continue
         found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
         if not found:

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from reformkg.extract import extract_article, load_pipeline
 from reformkg.ingest import read_article
 from reformkg.link import link_extraction, load_entity_index
@@ -59,11 +58,11 @@ def main(store: str, article: str | None) -> None:
             st.flush()
             del st
             scratch = open_store(str(Path(tmp) / "s"), read_only=True)
-            load_s, index = _timed(lambda: load_entity_index(scratch))
+            load_s, index = _timed(lambda st=scratch: load_entity_index(st))
             scratch.close()
             base = base or load_s
-            resolve_s, _ = _timed(lambda: resolve_extraction(extraction, load_entity_index_copy(index), ""), 1)
-            link_s, _ = _timed(lambda: link_extraction(extraction, index), 1)
+            resolve_s, _ = _timed(lambda ix=index: resolve_extraction(extraction, load_entity_index_copy(ix), ""), 1)
+            link_s, _ = _timed(lambda ix=index: link_extraction(extraction, ix), 1)
             print(f"k={k:3d}: {len(index):6d} nodes; index load {load_s / extract_s:6.2f}x extract "
                   f"({load_s / base:5.1f}x k=1); resolve one article {resolve_s / extract_s:5.2f}x; "
                   f"link one article {link_s / extract_s:5.2f}x")

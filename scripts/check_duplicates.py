@@ -53,7 +53,7 @@ def main(location: str) -> int:
     for kind in ("Person", "Fund", "Programme"):
         nodes = list(index.of_type(kind))
         for a, b in combinations(nodes, 2):
-            pairs = [(x, y) for x in a.keys() for y in b.keys() if _similar(x, y)]
+            pairs = [(x, y) for x in a.name_keys() for y in b.name_keys() if _similar(x, y)]
             if pairs and not (a.amounts and b.amounts and a.amounts.isdisjoint(b.amounts)):
                 problems.append(f"near names   {kind:9s} {a.label!r} ~ {b.label!r}: {a.iri} {b.iri}")
     people = list(index.of_type("Person"))

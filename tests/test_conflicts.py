@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from reformkg.cli import app
 from reformkg.config import Settings
 from reformkg.conflicts import _launch_date, find_conflicts
@@ -15,13 +14,13 @@ from reformkg.resolve import EntityIndex, resolve_extraction
 from reformkg.store import open_store
 
 ARTICLES = [
-    ("c1", "The Household Support Fund is worth £421m this winter. Chancellor Jeremy Hunt confirmed it. "
-           "The Family Hubs programme was launched in March 2022 in 75 areas.",
+    ("c1", ("The Household Support Fund is worth £421m this winter. Chancellor Jeremy Hunt confirmed it. "
+            "The Family Hubs programme was launched in March 2022 in 75 areas."),
      [("Fund", "Household Support Fund", ["£421m"], 421e6, []),
       ("Person", "Jeremy Hunt", [], None, ["Chancellor"]),
       ("Programme", "Family Hubs programme", [], None, [])], "2024-01-10"),
-    ("c2", "Councils said the Household Support Fund would be worth £500m. Chancellor Rachel Reeves agreed. "
-           "Family Hubs was launched in June 2021, a year earlier than planned.",
+    ("c2", ("Councils said the Household Support Fund would be worth £500m. Chancellor Rachel Reeves agreed. "
+            "Family Hubs was launched in June 2021, a year earlier than planned."),
      [("Fund", "Household Support Fund", ["£500m"], 500e6, []),
       ("Person", "Rachel Reeves", [], None, ["Chancellor"]),
       ("Programme", "Family Hubs", [], None, [])], "2024-01-10"),

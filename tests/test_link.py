@@ -13,8 +13,8 @@ from reformkg.store import open_store
 
 BASE = "https://w3id.org/reformkg/id/"
 GRAPH_ARTICLES = [
-    ("g1", "Councils will share the £600m adult social care workforce fund. "
-           "It sits beside the Better Care Fund, which pools NHS and council money.",
+    ("g1", ("Councils will share the £600m adult social care workforce fund. "
+            "It sits beside the Better Care Fund, which pools NHS and council money."),
      [("Fund", "£600m adult social care workforce fund", [], 600e6, []),
       ("Fund", "Better Care Fund", [], None, [])]),
     ("g2", "Lancashire will spend £15m on flood defences. The Levelling Up programme was praised.",

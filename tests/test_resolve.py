@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from reformkg.resolve import EntityIndex, mint_iri, normalise_name, resolve_extraction
 from reformkg.resolve.names import acronym_of, initials, strip_head
 

@@ -54,7 +54,7 @@ class EntityIndex:
             self.entities[known.iri] = current = known
         else:
             current.merge(known)
-        for form in current.keys():
+        for form in current.name_keys():
             self._by_form.setdefault((current.type, form), set()).add(current.iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
@@ -88,10 +88,10 @@ class EntityIndex:
         return next(iter(hits.values())) if len(hits) == 1 else None
 
     def _exact(self, probe: KnownEntity) -> list[KnownEntity]:
-        keys = probe.keys()
+        keys = probe.name_keys()
         iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in keys))
         # re-check: a node's keys can shrink as it learns names (a stray acronym meets its long form)
-        return [self.entities[i] for i in sorted(iris) if self.entities[i].keys() & keys]
+        return [self.entities[i] for i in sorted(iris) if self.entities[i].name_keys() & keys]
 
     def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
         mine_short, mine_long = probe.acronyms(), probe.initials()
@@ -102,10 +102,10 @@ class EntityIndex:
 
     def _surname(self, probe: KnownEntity) -> KnownEntity | None:
         """A bare surname ("Mr Hunt") is the one known person with that surname, or with it and the same post."""
-        names = [f for f in probe.keys() if " " not in f]
-        if not names or any(" " in f for f in probe.keys()):
+        names = [f for f in probe.name_keys() if " " not in f]
+        if not names or any(" " in f for f in probe.name_keys()):
             return None
-        hits = [k for k in self.of_type("Person") if any(surname_of(f) == names[0] for f in k.keys() if " " in f)]
+        hits = [k for k in self.of_type("Person") if any(surname_of(f) == names[0] for f in k.name_keys() if " " in f)]
         if len(hits) > 1 and probe.roles:
             hits = [k for k in hits if k.roles & probe.roles]
         return hits[0] if len(hits) == 1 else None
@@ -113,8 +113,8 @@ class EntityIndex:
     def _fuzzy(self, probe: KnownEntity) -> list[KnownEntity]:
         hits = []
         for k in self.of_type(probe.type):
-            for a in probe.keys():
-                for b in k.keys():
+            for a in probe.name_keys():
+                for b in k.name_keys():
                     if _digits(a) != _digits(b) or fuzz.ratio(a, b) < NAME_RATIO:
                         continue
                     if probe.type == "Person" and a.split()[0] != b.split()[0]:

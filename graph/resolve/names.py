@@ -31,7 +31,7 @@ GENERIC = {"plan", "plans", "package", "funding", "fund", "funds", "money", "bud
 COMMON = {"government", "council", "councils", "local", "authority", "authorities", "said", "says", "will",
           "would", "has", "have", "been", "be", "is", "are", "was", "were", "announced", "today", "also",
           "england", "uk", "people", "services", "service", "public", "million", "billion", "funding", "fund",
-          "new", "more", "which", "who", "it", "as", "but", "not", "we", "they", "he", "she", "said", "year",
+          "new", "more", "which", "who", "it", "as", "but", "not", "we", "they", "he", "she", "year",
           "years", "help", "support", "used", "use", "across", "being", "all", "than", "over", "up"}
 #: Single-word bodies whose forms say no more than the kind of body: "the council", "the board".
 ORG_GENERIC = {"council", "county council", "city council", "board", "department", "authority", "committee",
@@ -167,7 +167,7 @@ class KnownEntity:
         """Give the node's amount when its sources agree on one, else the smallest."""
         return min(self.amounts) if self.amounts else None
 
-    def keys(self) -> set[str]:
+    def name_keys(self) -> set[str]:
         """Give the forms that identify this node across articles (no generic heads, no bare surnames)."""
         if self.type == "Person":
             full = {f for f in self.forms if " " in f}
@@ -189,7 +189,7 @@ class KnownEntity:
 
     def initials(self) -> set[str]:
         """Give the acronyms the node's multi-word names could be written as."""
-        return set().union(*(initials(f) for f in self.keys()))
+        return set().union(*(initials(f) for f in self.name_keys()))
 
     def purpose(self) -> set[str]:
         """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
@@ -203,7 +203,7 @@ def same_amount(a: float, b: float) -> bool:
 
 def names_agree(a: KnownEntity, b: KnownEntity, ratio: float = 92.0) -> bool:
     """Give whether two nodes share a specific name: equal, an acronym of the other, or near-equal."""
-    ka, kb = a.keys(), b.keys()
+    ka, kb = a.name_keys(), b.name_keys()
     if ka & kb or (a.acronyms() & b.initials()) or (b.acronyms() & a.initials()):
         return True
     return any(set(re.findall(r"\d+", x)) == set(re.findall(r"\d+", y)) and fuzz.ratio(x, y) >= ratio
@@ -226,7 +226,7 @@ def fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
         return named
     if not any(same_amount(a, b) for a in probe.amounts for b in known.amounts):
         # a named fund reported with two amounts stays one node (and shows up as a conflict)
-        return named and bool({f for f in probe.keys() if not re.search(r"\d", f)} & known.keys())
+        return named and bool({f for f in probe.name_keys() if not re.search(r"\d", f)} & known.name_keys())
     pa, pb = probe.purpose(), known.purpose()
     if pa and pb:
         return named or bool(pa & pb)
