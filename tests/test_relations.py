@@ -234,3 +234,10 @@ def test_relations_investment_in_and_backed_by_fund_a_programme(nlp: Language) -
     assert any(s.startswith("£5m investment") and p == "funds" and o == "Rural Skills Plan" for s, p, o in triples)
     triples = _triples(nlp, "The Rural Skills Plan is funded by Kent County Council and backed by £3m from the Towns Fund.")
     assert {("Kent County Council", "funds", "Rural Skills Plan"), ("£3m", "funds", "Rural Skills Plan")} <= triples
+
+
+def test_relations_coordinated_recipients_and_speakers_share_the_relation(nlp: Language) -> None:
+    triples = _triples(nlp, "Kent, Devon and Cumbria received £12m to repair coastal roads.")
+    assert {("£12m", "allocated_to", place) for place in ("Kent", "Devon", "Cumbria")} <= triples
+    said = _triples(nlp, "Jo Reed and Sam Lee said the Rural Skills Plan was overdue.")
+    assert {("Jo Reed", "commented_on", "Rural Skills Plan"), ("Sam Lee", "commented_on", "Rural Skills Plan")} <= said

@@ -63,6 +63,12 @@ def _listed_pairs(sent: Span, items: list[Mentioned], by_id: dict[str, dict]) ->
         between = doc[r_span.end : a_span.start]
         if len(between) <= 4 and all(t.lower_ in _BETWEEN for t in between):
             pairs.append((nxt.entity, r.entity))
+    # "Kent, Devon and Cumbria received £12m": an amount goes to the earlier conjuncts that have none of their own
+    direct = {r for _, r in pairs}
+    for amount, r_id in list(pairs):
+        r = next(m for m in recipients if m.entity == r_id)
+        conj = {c.i for c in r.token.conjuncts}
+        pairs += [(amount, o.entity) for o in recipients if o.token.i in conj and o.end <= r.start and o.entity not in direct]
     resp = next((t for t in sent if t.lower_ == "respectively"), None)
     if resp is not None:
         listed = _amount_list_before(sent, amounts, resp.idx)

@@ -79,6 +79,15 @@ def _speaker(sent: Span, items: list[Mentioned], last_person: str | None) -> str
     return None
 
 
+def _co_speakers(items: list[Mentioned], speaker: str) -> list[str]:
+    """Give the people coordinated with a speaker's mention ("Jo Reed and Sam Lee said")."""
+    mention = next((m for m in items if m.entity == speaker), None)
+    if mention is None:
+        return []
+    conj = {c.i for c in mention.token.conjuncts}
+    return [m.entity for m in items if m.type == "Person" and m.token.i in conj and m.entity != speaker]
+
+
 def _reported(tok: Token, verb: Token) -> bool:
     """Give whether a token lies in the clause a speech verb reports ("said he ... but confirmed that X ...")."""
     clauses = [c for c in verb.children if c.dep_ in {"ccomp", "conj", "xcomp"}]
@@ -107,7 +116,7 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
     posts = word_set("ministerial_posts")
     ministers = {e["id"] for e in entities if e["type"] == "Person" and any(w in posts for r in e["roles"] for w in r.lower().split())}
     out = []
-    speaker: str | None = None
+    speakers: list[str] = []
     last_person: str | None = None
     attributions: dict[str, Span] = {}  # speaker -> the sentence that first attributes speech to them
     for sent in doc.sents:
@@ -115,11 +124,12 @@ def quote_relations(doc: Doc, entities: list[dict], sentences: list[tuple[Span, 
         quoted = inside[sent.start_char + 1] or any(t.text in _OPEN or t.text == '"' for t in sent)
         found = _speaker(sent, items, last_person)
         if found:
-            speaker = found
-            attributions.setdefault(found, sent)
+            speakers = [found, *_co_speakers(items, found)]  # "X and Y said"
+            for who in speakers:
+                attributions.setdefault(who, sent)
         elif not quoted:
-            speaker = None
-        if speaker:
+            speakers = []
+        for speaker in speakers:
             # a minister's reported speech about money states policy: "X said councils would receive £5m"
             verb = "announced" if not quoted and speaker in ministers else "commented_on"
             for m in items:
