@@ -92,7 +92,8 @@ def _keep_headline(lines: list[str], keep: list[bool], first_body: int, window: 
 
 def clean_plain_text(text: str) -> str:
     """Give ``text`` with boilerplate lines masked by spaces (same length, same offsets)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # line ends become "\n" without changing the length: "\r\n" -> " \n", a lone "\r" -> "\n"
+    text = re.sub(r"\r(?!\n)", "\n", text).replace("\r", " ")
     lines = text.split("\n")
     keep = classify_lines(text)
     return "\n".join(line if k else " " * len(line) for line, k in zip(lines, keep))

@@ -55,3 +55,11 @@ def test_textclean_keeps_a_sentence_case_headline_but_not_a_title_case_one() -> 
     assert classify_lines(raw) == [False, True, False, True, False]
     title_case = "Fixing Coastal Towns: New Long-Term Strategy Launched"
     assert classify_lines(f"{title_case}\n{BODY}\n") == [False, True, False]
+
+
+def test_textclean_windows_and_old_mac_line_ends_keep_offsets() -> None:
+    raw = f"Skip to main content\r\n{BODY}\r\rMenu\r"
+    cleaned = clean_plain_text(raw)
+    assert len(cleaned) == len(raw)
+    start = raw.index(BODY)
+    assert cleaned[start : start + len(BODY)] == BODY
