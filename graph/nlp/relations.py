@@ -2,9 +2,11 @@
 
 Input: a parsed Doc and its entity dicts (with mentions and role spans). Output: relation dicts
 ``{subject, predicate, object, start, end}`` where ``start:end`` is the evidence sentence.
-Each rule reads the dependency path between two mentions of one sentence and looks for the
-words that state the relation ("allocated to", "part of", "builds on", "led by"); quotation
-attribution is in ``quotes.py``.
+Each rule here reads the dependency path between two mentions of one sentence and looks for
+the words that state the relation ("allocated to", "part of", "builds on", "led by"). The other
+rules live beside it: amounts in lists and shares of a whole in ``breakdown.py``; posts,
+possessives, names and councillors in ``implied.py``; quotation attribution in ``quotes.py``.
+Last, money not tied elsewhere in an article about one programme funds that programme.
 """
 
 from __future__ import annotations
