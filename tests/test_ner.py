@@ -147,3 +147,8 @@ def test_ner_acronym_of_a_common_phrase_is_no_body(nlp: Language) -> None:
     assert not [e for e in ex.entities if e.name == "UEC"]
     ex = _extract(nlp, "The Local Government Association (LGA) said no.")
     assert ("Organisation", "Local Government Association") in _typed(ex)
+
+
+def test_ner_span_ending_in_a_lower_case_word_is_no_name(nlp: Language) -> None:
+    ex = _extract(nlp, "Frustrated county councillors have agreed to write to the government. See Appendix for details.")
+    assert [e.name for e in ex.entities] == ["UK Government"]

@@ -36,6 +36,8 @@ def ner_mentions(doc: Doc) -> list[Mention]:
             ent = ent[1:]  # "• Consolidate": a list bullet is not part of the name
         if not type_ or "\n" in ent.text or ent.text.strip().lower() in skip:
             continue
+        if ent[-1].is_lower and ent[-1].lower_ not in _POSSESSIVE:
+            continue  # "Frustrated county": a name ends with a capitalised word
         bracket = next((t.i for t in ent if t.text == "("), None)
         if bracket is not None:
             ent = doc[ent.start : bracket]  # "Department for Education (DfE": the acronym is its own mention
