@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from ..gazetteer import Gazetteer, load_gazetteer
+from ..gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
 from .names import KnownEntity, fund_matches, normalise_name, slugify, surname_of
 
@@ -127,22 +127,26 @@ def _digits(form: str) -> set[str]:
     return set(re.findall(r"\d+", form))
 
 
-def identifiers_for(entity: Entity, gazetteer: Gazetteer | None) -> tuple[Identifier, ...]:
-    """Give a place's or body's GSS code and Wikidata ID when the gazetteer knows exactly one entry for it."""
+def _gazetteer_entry(entity: Entity, gazetteer: Gazetteer | None) -> GazetteerEntry | None:
+    """The gazetteer's entry for a place or body with a code: the current, largest area when names repeat."""
     if gazetteer is None or entity.type not in ("Region", "Organisation"):
-        return ()
+        return None
     for name in (entity.name, *entity.aliases):
-        entries = [e for e in gazetteer.lookup(name) if e.type == entity.type]
-        codes = {(e.gss_code, e.wikidata) for e in entries}
-        if len(codes) > 1:
-            entries = [e for e in entries if e.current][:1]  # larger current area first, as lookup orders them
+        entries = [e for e in gazetteer.lookup(name) if e.type == entity.type and (e.gss_code or e.wikidata)]
+        if len({(e.gss_code, e.wikidata) for e in entries}) > 1:
+            entries = [e for e in entries if e.current]  # lookup puts larger areas first
         if entries:
-            e = entries[0]
-            found = [Identifier("gss", e.gss_code)] if e.gss_code else []
-            found += [Identifier("wikidata", e.wikidata)] if e.wikidata else []
-            if found:
-                return tuple(found)
-    return ()
+            return entries[0]
+    return None
+
+
+def identifiers_for(entity: Entity, gazetteer: Gazetteer | None) -> tuple[Identifier, ...]:
+    """Give a place's or body's GSS code and Wikidata ID as the shipped gazetteer records them."""
+    entry = _gazetteer_entry(entity, gazetteer)
+    if entry is None:
+        return ()
+    found = [Identifier("gss", entry.gss_code)] if entry.gss_code else []
+    return tuple(found + ([Identifier("wikidata", entry.wikidata)] if entry.wikidata else []))
 
 
 def _context(extraction: Extraction, entity: Entity) -> str:
@@ -151,10 +155,11 @@ def _context(extraction: Extraction, entity: Entity) -> str:
     return " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
 
 
-def _key(entity: Entity, identifiers: tuple[Identifier, ...]) -> str:
-    """The IRI key: an authoritative code when there is one, so the IRI does not depend on the wording."""
-    for ident in identifiers:
-        return f"{ident.scheme}:{ident.value}"
+def _key(entity: Entity, identifiers: tuple[Identifier, ...], gazetteer: Gazetteer | None) -> str:
+    """The IRI key: the gazetteer's name and code when there is one, so the IRI does not depend on wording."""
+    entry = _gazetteer_entry(entity, gazetteer) if identifiers else None
+    if entry is not None:
+        return f"{entry.name} {identifiers[0].scheme} {identifiers[0].value}"
     if entity.type == "Fund" and entity.amount_gbp:
         return f"{entity.name}|{entity.amount_gbp:.0f}"
     return entity.name
@@ -178,9 +183,10 @@ def resolve_extraction(
         context = _context(extraction, entity) if entity.type == "Fund" else ""
         known = index.match(entity, idents, context)
         if known is None:
-            iri = mint_iri(base_iri, entity.type, _key(entity, idents))
+            key = _key(entity, idents, gazetteer)
+            iri = mint_iri(base_iri, entity.type, key)
             if iri in index.entities:  # same words, judged a different thing: keep it apart, stably
-                iri = mint_iri(base_iri, entity.type, f"{_key(entity, idents)}|{article_id}")
+                iri = mint_iri(base_iri, entity.type, f"{key}|{article_id}")
             known = KnownEntity.from_entity(iri, entity, idents, context, label=entity.name)
         else:
             known = KnownEntity.from_entity(known.iri, entity, idents, context, label=known.label)
