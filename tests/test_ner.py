@@ -152,3 +152,8 @@ def test_ner_acronym_of_a_common_phrase_is_no_body(nlp: Language) -> None:
 def test_ner_span_ending_in_a_lower_case_word_is_no_name(nlp: Language) -> None:
     ex = _extract(nlp, "Frustrated county councillors have agreed to write to the government. See Appendix for details.")
     assert [e.name for e in ex.entities] == ["UK Government"]
+
+
+def test_ner_a_government_grant_is_not_a_fund_named_government(nlp: Language) -> None:
+    ex = _extract(nlp, "The report proposes how to spend a Government grant for adult social care.")
+    assert not [e for e in ex.entities if e.type == "Fund" and e.name == "Government"]

@@ -218,6 +218,8 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
             continue
         if run.text.lower() in places or any(e.label_ in {"GPE", "LOC"} for e in run.ents):
             continue  # "Norfolk plan": a place's plan is not a named programme
+        if len(run) == 1 and (run[0].lower_ == "government" or run[0].lower_ in org_heads):
+            continue  # "a Government grant": whose grant, not the grant's name
         kind = "Fund" if after.lower_ in fund_heads else "Programme"
         longer = doc[run.start : after.i + 1].text
         out.append(span_mention(run, kind, "name", aliases=[clean_surface(longer)], head=after.lower_))
