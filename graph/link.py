@@ -25,6 +25,7 @@ from .resolve.names import (
     GENERIC,
     STOP,
     acronym_of,
+    amount_buckets,
     content_words,
     fund_matches,
     is_specific,
@@ -185,6 +186,10 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
                 yield best / 100, start, end
 
 
+def _distinctive(keys: set[str]) -> set[str]:
+    return {w for k in keys for w in k.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()}
+
+
 def link_extraction(
     extraction: Extraction, index: EntityIndex, *, threshold: float = LINK_THRESHOLD,
     gazetteer: Gazetteer | None = None,
@@ -194,8 +199,15 @@ def link_extraction(
     article = extraction.article
     links = []
     probes = _probes(extraction)
+    words = set(normalise_name(article.text).split())
+    amounts = set().union(*(amount_buckets(a) for p in probes for a in p[0].amounts))
     for known in index.entities.values():
-        if known.type not in LINKABLE or not known.name_keys() or known.articles <= {article.id}:
+        if known.type not in LINKABLE or known.articles <= {article.id}:
+            continue
+        keys = known.name_keys()
+        # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
+        if not keys or not (_distinctive(keys) & words or known.initials() & words
+                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
         found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
         if not found:

@@ -199,3 +199,11 @@ def test_resolve_stray_acronym_alias_joins_nothing(hand_extraction) -> None:
                     ("s2", "The NHS plan for dentists was published.",
                      [("Programme", "NHS", [], None, [])]))
     assert a["10-year workforce strategy"] != b["NHS"]
+
+
+def test_resolve_amounts_a_rounding_apart_meet_across_a_bucket_edge(hand_extraction) -> None:
+    a, b = _resolve(hand_extraction,
+                    ("r1", "A £1,049,000 pothole repair fund opens.", [("Fund", "£1,049,000 pothole repair fund", [],
+                                                                        1_049_000, [])]),
+                    ("r2", "The £1.051m pothole fund is open.", [("Fund", "£1.051m pothole fund", [], 1_051_000, [])]))
+    assert a["£1,049,000 pothole repair fund"] == b["£1.051m pothole fund"]

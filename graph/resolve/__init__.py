@@ -17,11 +17,11 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ..gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
-from .names import KnownEntity, fund_matches, normalise_name, slugify, surname_of
+from .names import KnownEntity, amount_buckets, fund_matches, normalise_name, slugify, surname_of
 
 __all__ = ["EntityIndex", "KnownEntity", "identifiers_for", "mint_iri", "normalise_name", "resolve_extraction",
            "slugify"]
@@ -41,8 +41,14 @@ class EntityIndex:
 
     def __init__(self) -> None:
         self.entities: dict[str, KnownEntity] = {}
+        self._types: dict[str, dict[str, KnownEntity]] = {}
         self._by_form: dict[tuple[str, str], set[str]] = {}
         self._by_code: dict[tuple[str, str, str], str] = {}
+        self._by_initials: dict[tuple[str, str], set[str]] = {}
+        self._by_acronym: dict[tuple[str, str], set[str]] = {}
+        self._by_surname: dict[str, set[str]] = {}
+        self._by_amount: dict[float, set[str]] = {}
+        self._keys: dict[str, tuple[list[str], list[str]]] = {}  # type -> (keys, their IRIs), for rapidfuzz
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -52,18 +58,32 @@ class EntityIndex:
         current = self.entities.get(known.iri)
         if current is None:
             self.entities[known.iri] = current = known
+            self._types.setdefault(known.type, {})[known.iri] = known
         else:
             current.merge(known)
+        t, iri = current.type, current.iri
+        keys, owners = self._keys.setdefault(t, ([], []))
         for form in current.name_keys():
-            self._by_form.setdefault((current.type, form), set()).add(current.iri)
+            if iri not in self._by_form.setdefault((t, form), set()):
+                self._by_form[(t, form)].add(iri)
+                keys.append(form)
+                owners.append(iri)
+            if t == "Person" and " " in form:
+                self._by_surname.setdefault(surname_of(form), set()).add(iri)
+        for a in current.initials():
+            self._by_initials.setdefault((t, a), set()).add(iri)
+        for a in current.acronyms():
+            self._by_acronym.setdefault((t, a), set()).add(iri)
+        for amount in current.amounts:
+            self._by_amount.setdefault(float(f"{amount:.2g}"), set()).add(iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
-            self._by_code.setdefault((current.type, ident.scheme, ident.value), current.iri)
+            self._by_code.setdefault((t, ident.scheme, ident.value), iri)
         return current
 
     def of_type(self, type_: str) -> Iterable[KnownEntity]:
         """Give every known node of one entity type."""
-        return (k for k in self.entities.values() if k.type == type_)
+        return self._types.get(type_, {}).values()
 
     def match(self, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "") -> KnownEntity | None:
         """Give the known node this entity is, or None when nothing matches or the match is ambiguous."""
@@ -73,7 +93,10 @@ class EntityIndex:
                 return self.entities[iri]
         probe = KnownEntity.from_entity("", entity, identifiers, context)
         if entity.type == "Fund":
-            return self._unique(k for k in self.of_type("Fund") if fund_matches(probe, k))
+            buckets = set().union(*(amount_buckets(a) for a in probe.amounts))
+            near = [self.entities[i] for b in sorted(buckets) for i in sorted(self._by_amount.get(b, ()))]
+            candidates = {k.iri: k for k in (*near, *self._exact(probe), *self._acronym(probe), *self._fuzzy(probe))}
+            return self._unique(k for k in candidates.values() if fund_matches(probe, k))
         found = self._unique(self._exact(probe))
         if found is None:
             found = self._unique(self._acronym(probe))
@@ -94,32 +117,31 @@ class EntityIndex:
         return [self.entities[i] for i in sorted(iris) if self.entities[i].name_keys() & keys]
 
     def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
-        mine_short, mine_long = probe.acronyms(), probe.initials()
-        if not mine_short and not mine_long:
-            return []
-        return [k for k in self.of_type(probe.type)
-                if (mine_short & k.initials()) or (mine_long & k.acronyms())]
+        t = probe.type
+        iris = set().union(*(self._by_initials.get((t, a), set()) for a in probe.acronyms()),
+                           *(self._by_acronym.get((t, a), set()) for a in probe.initials()))
+        return [self.entities[i] for i in sorted(iris)]
 
     def _surname(self, probe: KnownEntity) -> KnownEntity | None:
         """A bare surname ("Mr Hunt") is the one known person with that surname, or with it and the same post."""
         names = [f for f in probe.name_keys() if " " not in f]
         if not names or any(" " in f for f in probe.name_keys()):
             return None
-        hits = [k for k in self.of_type("Person") if any(surname_of(f) == names[0] for f in k.name_keys() if " " in f)]
+        hits = [self.entities[i] for i in sorted(self._by_surname.get(names[0], ()))]
         if len(hits) > 1 and probe.roles:
             hits = [k for k in hits if k.roles & probe.roles]
         return hits[0] if len(hits) == 1 else None
 
     def _fuzzy(self, probe: KnownEntity) -> list[KnownEntity]:
+        keys, owners = self._keys.get(probe.type, ([], []))
         hits = []
-        for k in self.of_type(probe.type):
-            for a in probe.name_keys():
-                for b in k.name_keys():
-                    if _digits(a) != _digits(b) or fuzz.ratio(a, b) < NAME_RATIO:
-                        continue
-                    if probe.type == "Person" and a.split()[0] != b.split()[0]:
-                        continue  # "Jon Smith" / "John Smith": a first name differing is another person
-                    hits.append(k)
+        for a in probe.name_keys():
+            for b, _, i in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NAME_RATIO, limit=None):
+                if _digits(a) != _digits(b):
+                    continue
+                if probe.type == "Person" and a.split()[0] != b.split()[0]:
+                    continue  # "Jon Smith" / "John Smith": a first name differing is another person
+                hits.append(self.entities[owners[i]])
         return hits
 
 

@@ -201,6 +201,11 @@ def same_amount(a: float, b: float) -> bool:
     return abs(a - b) <= 0.005 * max(a, b)
 
 
+def amount_buckets(amount: float) -> set[float]:
+    """Give the two-significant-figure buckets a sum within half a percent of ``amount`` can fall in."""
+    return {float(f"{a:.2g}") for a in (amount * 0.995, amount, amount * 1.005)}
+
+
 def names_agree(a: KnownEntity, b: KnownEntity, ratio: float = 92.0) -> bool:
     """Give whether two nodes share a specific name: equal, an acronym of the other, or near-equal."""
     ka, kb = a.name_keys(), b.name_keys()
