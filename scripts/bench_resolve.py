@@ -61,7 +61,8 @@ def main(store: str, article: str | None) -> None:
             load_s, index = _timed(lambda st=scratch: load_entity_index(st))
             scratch.close()
             base = base or load_s
-            resolve_s, _ = _timed(lambda ix=index: resolve_extraction(extraction, load_entity_index_copy(ix), ""), 1)
+            fresh = load_entity_index_copy(index)
+            resolve_s, _ = _timed(lambda ix=fresh: resolve_extraction(extraction, ix, ""), 1)
             link_s, _ = _timed(lambda ix=index: link_extraction(extraction, ix), 1)
             print(f"k={k:3d}: {len(index):6d} nodes; index load {load_s / extract_s:6.2f}x extract "
                   f"({load_s / base:5.1f}x k=1); resolve one article {resolve_s / extract_s:5.2f}x; "
