@@ -104,4 +104,5 @@ def find_relation_component(doc: Doc) -> Doc:
     doc._.reformkg_relations = find_relations(doc, doc._.reformkg_entities or [])
     doc._.reformkg_mentions = None  # intermediate data: not needed past this point
     doc.user_data.pop("reformkg_text", None)
+    doc.user_data.pop("reformkg_pronouns", None)
     return doc

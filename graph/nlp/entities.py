@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .mentions import GOVERNMENT, Mention
 from .names import acronym_matches, is_acronym, name_key, normalise_name, surname
@@ -53,6 +54,7 @@ def select_mentions(mentions: list[Mention]) -> list[Mention]:
     return sorted(taken, key=lambda m: m.start)
 
 
+@lru_cache(maxsize=8192)
 def expanded_key(name: str) -> str:
     """Give a name's key with known acronyms spelled out ("New Anglia LEP" -> "new anglia local enterprise partnership")."""
     table = acronym_table()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .resources import word_set
 
@@ -17,12 +18,14 @@ _EDGE_PUNCT = " \t\n\"'“”‘’,.;:()[]-–—"
 _LINKERS = {"and", "of", "for", "the", "&", "to", "in", "on", "at"}
 
 
+@lru_cache(maxsize=8192)
 def clean_surface(text: str) -> str:
     """Give a mention's surface text with whitespace collapsed and edge punctuation and quotes dropped."""
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip(_EDGE_PUNCT)
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)
 def strip_titles(name: str) -> str:
     """Give a person's name without leading honorifics or a trailing "MP" ("Cllr Tony Dale" -> "Tony Dale")."""
     titles = word_set("titles")
@@ -34,6 +37,7 @@ def strip_titles(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(name: str) -> str:
     """Give the canonical form of a name: clean, without honorifics or a trailing possessive."""
     previous = None
@@ -43,6 +47,7 @@ def normalise_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """Give a lower-cased key of a name for comparing mentions (punctuation and "the" dropped)."""
     text = unicodedata.normalize("NFKD", normalise_name(name).lower())

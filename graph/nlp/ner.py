@@ -14,6 +14,10 @@ predictably here, so each span is checked before it is kept:
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from functools import cache
+
 from spacy.tokens import Doc, Span
 
 from .mentions import Mention, is_post, span_mention, without_post
@@ -149,6 +153,12 @@ def _hyphenated(ent: Span) -> Span:
     return doc[ent.start : end]
 
 
+@cache
+def _acronym_pattern() -> re.Pattern[str]:
+    keys = sorted(acronym_names(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+
+
 def acronym_mentions(doc: Doc) -> list[Mention]:
     """Give a mention of each known acronym of a particular body or fund ("UKSPF"), named by its long form."""
     table = acronym_names()
@@ -156,30 +166,38 @@ def acronym_mentions(doc: Doc) -> list[Mention]:
     text = text_of(doc)
     lowered = text.lower()
     out = []
-    for tok in doc:
-        long = table.get(tok.text)
-        if long is None or long.lower() in generic:
+    for m in _acronym_pattern().finditer(text):
+        short = m.group(0)
+        long = table[short]
+        if long.lower() in generic:
             continue
         type_ = "Fund" if long.split(" ")[-1].lower() in {"fund", "grant"} else "Organisation"
         # an article that spells the acronym out ("Competition and Market Authority (CMA)") names it itself
-        defined = f"({tok.text})" in text or long.lower() in lowered
-        out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, type_, "gaz", canonical="" if defined else long))
+        defined = f"({short})" in text or long.lower() in lowered
+        out.append(Mention(m.start(), m.end(), short, type_, "gaz", canonical="" if defined else long))
     return out
 
 
 def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Give a Person mention for each bare surname of a person named in full ("Sunak" after "Rishi Sunak").
 
-    Only tokens that no other mention covers count, so "Sunak" inside "Sunak Review" stays the review's.
+    Only words that no other mention covers count, so "Sunak" inside "Sunak Review" stays the review's,
+    and a surname followed by another capitalised name ("Sunak Smith") is someone else's.
     """
     surnames = {normalise_name(m.text).split(" ")[-1] for m in mentions if m.type == "Person" and " " in normalise_name(m.text)}
+    surnames = {s for s in surnames if s[:1].isupper()}
     if not surnames:
         return []
+    text = text_of(doc)
     taken = sorted((m.start, m.end) for m in mentions)
+    starts = [s for s, _ in taken]
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, surnames)) + r")(?![\w-])")
     out = []
-    for tok in doc:
-        if tok.text in surnames and tok.text[:1].isupper() and not any(s <= tok.idx < e for s, e in taken):
-            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-            if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN"):
-                out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, "Person", "name"))
+    for m in pattern.finditer(text):
+        k = bisect_right(starts, m.start()) - 1
+        if k >= 0 and taken[k][1] > m.start():
+            continue  # inside another mention
+        if re.match(r"\s+[A-Z][a-z]", text[m.end() : m.end() + 3]):
+            continue
+        out.append(Mention(m.start(), m.end(), m.group(0), "Person", "name"))
     return out

@@ -7,6 +7,8 @@ a post names ("leader of Calderdale Council" -> member_of; "Watford's MP" -> rep
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from spacy.tokens import Doc, Span, Token
 
 from .names import clean_surface
@@ -151,16 +153,23 @@ def pronoun_subjects(doc: Doc, entities: list[dict]) -> list[tuple[Token, dict]]
 
     "She has been chair of X": the post belongs to the last person named in the two sentences before.
     """
+    found = doc.user_data.get("reformkg_pronouns")
+    if found is not None:
+        by_id = {e["id"]: e for e in entities}
+        return [(doc[i], by_id[pid]) for i, pid in found if pid in by_id]
     starts = sorted((m[0], e) for e in entities if e["type"] == "Person" for m in e["mentions"])
+    sents = list(doc.sents)
+    sent_starts = [s.start_char for s in sents]
     out = []
-    for tok in doc:
-        if tok.lower_ not in {"he", "she"} or tok.dep_ not in {"nsubj", "nsubjpass"} or tok.i - tok.sent.start > 1:
-            continue
-        earlier = [(s, e) for s, e in starts if s < tok.idx]
-        if not earlier:
-            continue
-        start, person = earlier[-1]
-        gap = doc.char_span(start, tok.idx, alignment_mode="expand")
-        if gap is not None and len(list(gap.sents)) <= 3:
-            out.append((tok, person))
+    for k, sent in enumerate(sents):
+        for tok in sent[:2]:
+            if tok.lower_ not in {"he", "she"} or tok.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            j = bisect_left([s for s, _ in starts], tok.idx) - 1
+            if j < 0:
+                continue
+            start, person = starts[j]
+            if k - (bisect_right(sent_starts, start) - 1) <= 2:  # named in this sentence or the two before
+                out.append((tok, person))
+    doc.user_data["reformkg_pronouns"] = [(t.i, p["id"]) for t, p in out]
     return out
