@@ -465,6 +465,9 @@ def conflicts(store: StoreOpt = None, format: FormatOpt = "table") -> None:
     if format == "json":
         _out(json.dumps([c.to_json() for c in found], ensure_ascii=False))
         return
+    if not found:
+        err.print("no conflicts: the sources agree on every fund amount, post holder and launch date found")
+        return
     _table(["kind", "subject", "values", "evidence", "articles"],
            [[c.kind, c.label, " / ".join(s.value for s in c.sides), " | ".join(s.evidence for s in c.sides),
              " | ".join(s.article for s in c.sides)] for c in found])
