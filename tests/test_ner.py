@@ -157,3 +157,9 @@ def test_ner_span_ending_in_a_lower_case_word_is_no_name(nlp: Language) -> None:
 def test_ner_a_government_grant_is_not_a_fund_named_government(nlp: Language) -> None:
     ex = _extract(nlp, "The report proposes how to spend a Government grant for adult social care.")
     assert not [e for e in ex.entities if e.type == "Fund" and e.name == "Government"]
+
+
+def test_ner_a_stop_word_inside_a_sentence_stays_in_the_name(nlp: Language) -> None:
+    ex = _extract(nlp, "The funding builds on the Next Steps to Put Carers First plan which was backed by £25m.")
+    assert ("Programme", "Next Steps to Put Carers First") in _typed(ex)
+    assert ("Programme", "Rural Skills Plan") in _typed(_extract(nlp, "This Rural Skills Plan starts today."))

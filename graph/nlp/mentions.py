@@ -19,6 +19,7 @@ from .resources import name_list, typed_names, word_set
 
 LINKERS = {"and", "of", "for", "the", "to", "on", "at", "in", "&", "'s", "’s", "into", "with"}
 GOVERNMENT = "UK Government"
+_DETERMINERS = {"the", "this", "these", "that", "those", "a", "an", "its", "their", "our"}
 
 
 @dataclass
@@ -173,7 +174,8 @@ def capitalised_runs(doc: Doc) -> list[Span]:
                 break
         start = i
         # a sentence-initial "The"/"This" is capitalised only because it starts the sentence
-        while start < end and (doc[start].is_stop or doc[start].lower_ in LINKERS | skip) and doc[start].is_title:
+        while start < end and doc[start].is_title and (doc[start].lower_ in LINKERS | skip | _DETERMINERS
+                                                       or doc[start].is_stop and doc[start].is_sent_start):
             start += 1
         if end - start > 3 and doc[start + 1].lower_ == "of" and doc[start].lower_ not in heads:
             # "Signing of the X Plan", "Chairs of X": a common noun before the name
