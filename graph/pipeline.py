@@ -21,6 +21,7 @@ from .resolve import resolve_extraction
 from .store import Store, open_store
 from .validate import check_article_graph
 
+
 @dataclass
 class IngestReport:
     """What one ingest run did: articles stored, and the failures (source, message, exit code)."""
@@ -72,25 +73,34 @@ def ingest_sources(
     store = open_store(settings.store)
     try:
         index = load_entity_index(store)
+        batch: list[tuple[ResolvedArticle, int]] = []
         source_failures: list[ReformKGError] = []
         articles = _articles(paths, source_failures)
         for extraction in extract_articles(articles, n_process=settings.n_process):
             while source_failures:
                 failed(source_failures.pop(0))
             try:
-                # links first: against what the graph held before this article added its own nodes
-                links = link_extraction(extraction, index)
-                resolved = replace(resolve_extraction(extraction, index, settings.base_iri), links=links)
+                resolved = resolve_extraction(extraction, index, settings.base_iri)
                 n = store_resolved(store, resolved, settings)
             except ReformKGError as err:
                 failed(err)
                 continue
+            batch.append((resolved, n))
             report.stored.append(extraction.article.id)
             report.triples += n
             if on_article:
                 on_article(extraction.article, n)
         for err in source_failures:
             failed(err)
+        # Links last, against the whole batch's nodes: the same folder ingested twice, or one article
+        # again, then records the same links whatever the order. Each rewrite is atomic.
+        for resolved, n in batch:
+            links = link_extraction(resolved.extraction, index)
+            if links:
+                try:
+                    report.triples += store_resolved(store, replace(resolved, links=links), settings) - n
+                except ReformKGError as err:  # the article stays stored, without its links
+                    failed(err)
     finally:
         store.close()
     return report

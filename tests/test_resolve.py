@@ -207,3 +207,15 @@ def test_resolve_amounts_a_rounding_apart_meet_across_a_bucket_edge(hand_extract
                                                                         1_049_000, [])]),
                     ("r2", "The £1.051m pothole fund is open.", [("Fund", "£1.051m pothole fund", [], 1_051_000, [])]))
     assert a["£1,049,000 pothole repair fund"] == b["£1.051m pothole fund"]
+
+
+def test_resolve_same_article_again_keeps_its_iris_even_for_generic_names(hand_extraction) -> None:
+    art = ("i1", "The strategy was published. The Long-Term Strategy sets targets.",
+           [("Programme", "Long-Term Strategy", ["The strategy"], None, [])])
+    other = ("i2", "A Long-Term Strategy for roads was also published.",
+             [("Programme", "Long-Term Strategy", [], None, [])])
+    index = EntityIndex()
+    first = resolve_extraction(hand_extraction(*art), index, BASE).entities[0].iri
+    elsewhere = resolve_extraction(hand_extraction(*other), index, BASE).entities[0].iri
+    again = resolve_extraction(hand_extraction(*art), index, BASE).entities[0].iri
+    assert first == again != elsewhere

@@ -192,6 +192,14 @@ def _order(entity: Entity) -> int:
     return -max(len(normalise_name(n).split()) for n in (entity.name, *entity.aliases))
 
 
+def _taken(index: EntityIndex, iri: str, article_id: str, minted: set[str]) -> bool:
+    """An IRI is taken by another thing, unless only this article made it (in an earlier ingest of it)."""
+    if iri in minted:
+        return True
+    known = index.entities.get(iri)
+    return known is not None and not known.articles <= {article_id}
+
+
 def resolve_extraction(
     extraction: Extraction, index: EntityIndex, base_iri: str, gazetteer: Gazetteer | None = None
 ) -> ResolvedArticle:
@@ -200,6 +208,7 @@ def resolve_extraction(
         gazetteer = load_gazetteer()
     article_id = extraction.article.id
     resolved: dict[str, ResolvedEntity] = {}
+    minted: set[str] = set()
     for entity in sorted(extraction.entities, key=_order):
         idents = identifiers_for(entity, gazetteer)
         context = _context(extraction, entity) if entity.type == "Fund" else ""
@@ -207,8 +216,11 @@ def resolve_extraction(
         if known is None:
             key = _key(entity, idents, gazetteer)
             iri = mint_iri(base_iri, entity.type, key)
-            if iri in index.entities:  # same words, judged a different thing: keep it apart, stably
+            if _taken(index, iri, article_id, minted):  # same words, judged another thing: apart, stably
                 iri = mint_iri(base_iri, entity.type, f"{key}|{article_id}")
+                if _taken(index, iri, article_id, minted):
+                    iri = mint_iri(base_iri, entity.type, f"{key}|{article_id}|{entity.id}")
+            minted.add(iri)
             known = KnownEntity.from_entity(iri, entity, idents, context, label=entity.name)
         else:
             known = KnownEntity.from_entity(known.iri, entity, idents, context, label=known.label)
