@@ -219,3 +219,15 @@ def test_resolve_same_article_again_keeps_its_iris_even_for_generic_names(hand_e
     elsewhere = resolve_extraction(hand_extraction(*other), index, BASE).entities[0].iri
     again = resolve_extraction(hand_extraction(*art), index, BASE).entities[0].iri
     assert first == again != elsewhere
+
+
+def test_resolve_leading_qualifier_dropped_is_the_same_programme(hand_extraction) -> None:
+    a, b, c = _resolve(hand_extraction,
+                       ("q1", "The Review of Children's Social Care reported.",
+                        [("Programme", "Review of Children's Social Care", [], None, [])]),
+                       ("q2", "The Independent Review of Children's Social Care was welcomed.",
+                        [("Programme", "Independent Review of Children's Social Care", [], None, [])]),
+                       ("q3", "The independent review of policing was published.",
+                        [("Programme", "independent review of policing", [], None, [])]))
+    assert a["Review of Children's Social Care"] == b["Independent Review of Children's Social Care"]
+    assert c["independent review of policing"] != a["Review of Children's Social Care"]

@@ -119,6 +119,26 @@ def strip_head(form: str) -> str | None:
     return None
 
 
+#: Leading words that praise or place a programme without telling two programmes apart.
+_QUALIFIERS = {"independent", "new", "national", "joint", "draft", "final", "full", "landmark", "flagship",
+               "major", "proposed", "long", "awaited", "much", "government", "governments"}
+
+
+def strip_qualifiers(form: str) -> str | None:
+    """Give a programme's name without leading qualifiers when two distinctive words remain.
+
+    "independent review of children social care" -> "review of children social care"; "nhs long
+    term plan" keeps "nhs", which tells it apart from other long-term plans.
+    """
+    words = form.split()
+    i = 0
+    while i < len(words) - 1 and words[i] in _QUALIFIERS:
+        i += 1
+    rest = words[i:]
+    distinctive = [w for w in rest if w not in GENERIC and w not in STOP and not is_amount(w)]
+    return " ".join(rest) if i and len(distinctive) >= 2 else None
+
+
 def years(forms: set[str]) -> set[str]:
     """Give the years named in a set of forms ("2023/24" -> 2023)."""
     return {y for f in forms for y in _YEAR.findall(f)}
@@ -180,7 +200,8 @@ class KnownEntity:
             spelled = set().union(*(initials(f) for f in long_forms)) if long_forms else set()
             stray = {a for a in self.acronyms() if a not in spelled and a in specific} if long_forms else set()
             specific -= stray
-            return specific | {s for s in map(strip_head, specific) if s}
+            variants = {v for f in specific for v in (strip_head(f), strip_qualifiers(f)) if v}
+            return specific | variants
         return {f for f in self.forms if f not in ORG_GENERIC}
 
     def acronyms(self) -> set[str]:
