@@ -188,6 +188,7 @@ def main() -> None:
     ap.add_argument("--processes", "-j", type=int, default=2)
     ap.add_argument("--baseline-articles", type=int, default=2000, help="texts for the bare spaCy baseline")
     ap.add_argument("--rdflib-articles", type=int, default=300, help="articles in the rdflib comparison subset")
+    ap.add_argument("--query-timeout", type=float, default=60.0, help="seconds before a saved query is given up")
     ap.add_argument("--skip", nargs="*", default=[], choices=STAGES)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="reformkg-bench-"))
@@ -201,6 +202,8 @@ def main() -> None:
             return
         print(f"[{time.strftime('%H:%M:%S')}] {name}...", file=sys.stderr, flush=True)
         out[name] = fn(*a)
+        if args.json:  # after every stage: a later stage that hangs loses nothing measured
+            args.json.write_text(json.dumps(out, indent=1, default=str) + "\n", encoding="utf-8")
         print(json.dumps({name: {k: v for k, v in out[name].items() if k != "rss_mb_over_time"}},
                          default=str)[:1500], file=sys.stderr, flush=True)
 
@@ -214,7 +217,7 @@ def main() -> None:
     stage("corpus", corpus)
     stage("ingest", bench_ingest, work, n, args.processes, min(n, args.baseline_articles))
     stage("store", bench_store, work)
-    stage("queries", bench_queries, work / "store", args.rdflib_articles)
+    stage("queries", bench_queries, work / "store", args.rdflib_articles, args.query_timeout / 2, args.query_timeout)
     stage("render", bench_render, work)
     stage("link", bench_link, work)
     stage("add100", bench_add100, work, args.processes)
