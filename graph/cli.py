@@ -54,7 +54,11 @@ def _table(columns: list[str], rows: list[list[str]], title: str | None = None) 
         t.add_column(c, overflow="fold")
     for r in rows:
         t.add_row(*r)
-    Console().print(t)
+    out = Console()
+    if not out.is_terminal:
+        # piped or captured: don't wrap cells at 80 columns, a reader greps whole names
+        out = Console(width=max(100, 40 * len(columns)))
+    out.print(t)
 
 
 @app.command()

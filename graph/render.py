@@ -3,8 +3,9 @@
 Input: an ``nx.MultiDiGraph`` built by ``explore.build_network`` (or any graph with the same node
 and edge attributes), or a list of ``TimelineEvent``. Output: an HTML string; the CLI writes it.
 
-pyvis is not used: its templates render without autoescape and always load bootstrap from a CDN,
-and the node and edge data it would build are a few lines here. Our own Jinja2 templates
+pyvis supplies the vis-network 9.1.2 build it bundles (inlined into each page), but not its
+templates: they render without autoescape and always load bootstrap from a CDN, and the node and
+edge data they would take are a few lines here. Our own Jinja2 templates
 (``graph/templates/``) autoescape every HTML sink; the page's data goes in as JSON inside a
 ``<script type="application/json">`` with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so text
 can never close the script element. vis-network shows string ``title`` tooltips as plain text
@@ -55,7 +56,10 @@ def _env() -> Environment:
 
 @lru_cache(maxsize=1)
 def _vis_js() -> str:
-    js = (HERE / "static" / "vis-network.min.js").read_text(encoding="utf-8")
+    import pyvis
+
+    # the standalone vis-network build that pyvis ships (its templates are not used: see above)
+    js = (Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(encoding="utf-8")
     # inlined in a <script>: these sequences would end or confuse the script element
     if "</script" in js.lower() or "<!--" in js:
         raise RuntimeError("vis-network.min.js cannot be inlined safely (contains </script or <!--)")
