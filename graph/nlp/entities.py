@@ -2,7 +2,7 @@
 
 Input: ``Mention`` records of one Doc. Output: ``Cluster`` records, one per real thing, with its
 type, canonical name, aliases, amount and mentions. One entity per thing matters: a second
-entity for "Mr Russell" beside "Dean Russell" is a false positive.
+entity for "Ms Moss" beside "Anna Moss" is a false positive.
 """
 
 from __future__ import annotations
@@ -93,12 +93,12 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
         c.type = c.type if c.amount is not None else _vote(c)
         c.name = _canonical_name(c)
         if c.type == "Organisation" and c.name.split(" ")[-1].lower() in {"fund", "grant"}:
-            c.type = "Fund"  # "Better Care Fund" mentioned mostly as "BCF"
+            c.type = "Fund"  # a fund mentioned mostly by its acronym
     return _merge_descriptions(sorted(clusters, key=lambda c: c.first))
 
 
 def _merge_descriptions(clusters: list[Cluster]) -> list[Cluster]:
-    """Merge described programmes ("15-year workforce plan") into the one named programme they describe.
+    """Merge described programmes ("20-year rail strategy") into the one named programme they describe.
 
     A cluster of lower-case programme phrases joins a named programme of the article with the same
     head word when they share another content word and no other named programme has that head;
@@ -111,7 +111,7 @@ def _merge_descriptions(clusters: list[Cluster]) -> list[Cluster]:
         words = normalise_name(c.name).split()
         fund = funds.get(expanded_key(" ".join(words[:-1]))) if c.type == "Programme" and len(words) >= 2 else None
         if fund is not None and words[-1].lower() in {"programme", "scheme", "funding", "money"}:
-            fund.mentions.extend(c.mentions)  # "the BCF programme" is the Better Care Fund itself
+            fund.mentions.extend(c.mentions)  # "the RBF programme" is the Rural Bus Fund itself
             continue
         if c.type != "Programme" or c in named or not all(m.source == "np" for m in c.mentions):
             out.append(c)
@@ -157,7 +157,7 @@ def _stands_for(small: Cluster, big: Cluster) -> bool:
                 return False
         elif small.type == "Programme" and big.type in {"Programme", "Fund"} or (
                 small.type == big.type == "Organisation" and len(text.split()) >= 2):
-            # "Sector Skills Plan" in "LEP Sector Skills Plan", "Executive Board" in "Skills Plan Executive Board"
+            # "Harbour Plan" in "LEP Harbour Plan", "Executive Board" in "Harbour Plan Executive Board"
             words = set(expanded_key(text).replace("-", " ").split()) - _RUN_HEADS
             if not words or not any(words <= set(expanded_key(n).replace("-", " ").split()) for n in big_names):
                 return False
@@ -177,7 +177,7 @@ def _same_head(a: str, b: str) -> bool:
 
 
 def _looks_personal(c: Cluster) -> bool:
-    """Give whether a cluster's names look like a person's ("Amanda Pritchard", not "Calderdale Council")."""
+    """Give whether a cluster's names look like a person's ("Grace Okafor", not "Calderdale Council")."""
     if c.type == "Person":
         return True
     heads = word_set("org_heads") | word_set("programme_heads") | word_set("fund_heads")

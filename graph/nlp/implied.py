@@ -8,7 +8,7 @@ Input: a parsed Doc and its entity dicts (with mentions, roles and role spans). 
 - leads: a programme named in a person's post ("chair of the Coastal Review"), and possessives,
   "Anna Lee's review", "the LGA's new strategy";
 - member_of: a person who leads, chairs or runs a body ("She has led Derby City Council");
-- covers: a programme whose own name names a place ("Tees Valley devolution deal").
+- covers: a programme whose own name names a place ("Wessex Coast growth deal").
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ _FROM = re.compile(r"^\s*(?:of\s+)?(?:funding|money|cash|grant|investment)?\s*fr
 
 
 def _drawn_from(doc: Doc, items: list[Mentioned], entities: list[dict]) -> list[tuple[str, str]]:
-    """Give (amount, fund) for "£1m funding from the Towns Fund": an amount drawn from a named fund."""
+    """Give (amount, fund) for "£3m funding from the Harbour Renewal Fund": an amount drawn from a named fund."""
     amount = {e["id"]: e.get("amount") for e in entities}
     out = []
     for a, b in zip(items, items[1:]):
@@ -138,7 +138,7 @@ def _is_government(m: Mentioned, items: list[Mentioned]) -> bool:
 
 
 def _name_covers(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
-    """Give covers for a programme whose name names a place ("Tees Valley devolution deal" covers Tees Valley)."""
+    """Give covers for a programme whose name names a place ("Wessex Coast growth deal" covers Wessex Coast)."""
     out = []
     regions = [e for e in entities if e["type"] == "Region"]
     for prog in (e for e in entities if e["type"] == "Programme"):
@@ -154,7 +154,7 @@ def _name_covers(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Sp
 
 def _fund_names(doc: Doc, entities: list[dict]) -> list[tuple[str, str, str, Span]]:
     """Give what an amount's own name says: "£4m package for Kent" -> allocated_to Kent;
-    "£421m Household Support Fund" -> part_of the Household Support Fund named elsewhere."""
+    "£75m Rural Bus Fund" -> part_of the Rural Bus Fund named elsewhere."""
     out = []
     regions = [e for e in entities if e["type"] in {"Region"}]
     named_funds = [e for e in entities if e["type"] == "Fund" and e.get("amount") is None]

@@ -116,7 +116,7 @@ def government_mentions(doc: Doc) -> list[Mention]:
 
 
 def titled_person_mentions(doc: Doc) -> list[Mention]:
-    """Give people named after an honorific ("Dame Rachel de Souza", "Cllr Hudspeth", "Mr Osborne")."""
+    """Give people named after an honorific ("Dame Joan Ellery", "Cllr Barraclough", "Mr Quinlan")."""
     titles = word_set("titles") - {"the"}
     stops = word_set("post_words") | word_set("org_heads")
     out = []
@@ -161,7 +161,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
                 j += 1
                 end = j
             elif doc[j].lower_ in {"'s", "’s"} and (doc[j - 1].ent_type_ == "PERSON" or j + 1 < len(doc) and doc[j + 1].lower_ in heads):
-                break  # "Josh MacAlister's Review": the person is not part of the name
+                break  # "Ruth Ogden's Review": the person is not part of the name
             elif doc[j].lower_ == "and" and j + 1 < len(doc) and doc[j + 1].lower_ == "the":
                 break  # "X and the Y": two names
             elif doc[j].lower_ == "and" and doc[j - 1].lower_ in name_heads:
@@ -187,7 +187,7 @@ def capitalised_runs(doc: Doc) -> list[Span]:
 
 
 def named_programme_mentions(doc: Doc) -> list[Mention]:
-    """Give capitalised names headed by a programme or fund word ("Family Hubs", "Better Care Fund").
+    """Give capitalised names headed by a programme or fund word ("Reading Hubs", "Rural Bus Fund").
 
     A capitalised name followed by a lower-case head ("the Next Steps ... plan") is a Programme too,
     with the head-word form kept as an alias.

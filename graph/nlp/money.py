@@ -27,7 +27,7 @@ _SCALES = {
 }
 _SCALE_RE = "|".join(sorted(_SCALES, key=len, reverse=True))
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-# "£600 million", "£43-million", "£16.7million", "£1.35bn", "£54,681,221", "GBP 5m"
+# "£700 million", "£25-million", "£12.3million", "£2.75bn", "£31,402,117", "GBP 5m"
 MONEY_RE = re.compile(
     rf"(?:£|\bGBP\s?)\s?(?P<num>{_NUMBER})(?:\s?-?\s?(?P<scale>{_SCALE_RE})\b)?",
     re.I,
@@ -67,7 +67,7 @@ def _value(m: re.Match[str]) -> float | None:
 
 
 def format_gbp(amount: float) -> str:
-    """Give ``amount`` written as pounds, short where exact ("£1.5bn", "£600m", "£54,681,221").
+    """Give ``amount`` written as pounds, short where exact ("£1.5bn", "£700m", "£31,402,117").
 
     The short form is used only when it parses back to exactly ``amount``.
     """

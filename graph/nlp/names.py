@@ -27,7 +27,7 @@ def clean_surface(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def strip_titles(name: str) -> str:
-    """Give a person's name without leading honorifics or a trailing "MP" ("Cllr Tony Dale" -> "Tony Dale")."""
+    """Give a person's name without leading honorifics or a trailing "MP" ("Cllr Mary Firth" -> "Mary Firth")."""
     titles = word_set("titles")
     words = clean_surface(name).split(" ")
     while len(words) > 1 and words[0].lower().rstrip(".") in titles:
@@ -85,6 +85,6 @@ def acronym_matches(short: str, long: str) -> bool:
 
 
 def surname(name: str) -> str:
-    """Give the last word of a person's normalised name ("Dean Russell" -> "Russell")."""
+    """Give the last word of a person's normalised name ("Anna Moss" -> "Moss")."""
     words = normalise_name(name).split(" ")
     return words[-1] if words else ""

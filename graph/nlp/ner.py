@@ -179,7 +179,7 @@ def acronym_mentions(doc: Doc) -> list[Mention]:
 
 
 def surname_mentions(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """Give a Person mention for each bare surname of a person named in full ("Sunak" after "Rishi Sunak").
+    """Give a Person mention for each bare surname of a person named in full ("Okafor" after "Grace Okafor").
 
     Only words that no other mention covers count, so "Sunak" inside "Sunak Review" stays the review's,
     and a surname followed by another capitalised name ("Sunak Smith") is someone else's.

@@ -1,8 +1,8 @@
 """Phrase-level mentions: amounts of money, lower-case programme phrases and anaphors.
 
 Input: a parsed ``Doc``. Output: ``Mention`` records. An amount becomes a Fund named by its noun
-phrase ("£600 million package to boost recruitment ..."), unless the phrase is headed by a
-programme word ("£1m pilot"), which makes it a Programme.
+phrase ("£700 million package to improve bus services ..."), unless the phrase is headed by a
+programme word ("£2m pilot"), which makes it a Programme.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ ORG_ANAPHORS = {"council", "board", "authority", "partnership", "department", "c
 
 
 def _head_noun(span: Span) -> Token | None:
-    """Give the noun an amount modifies ("package" in "£600 million package"), if any."""
+    """Give the noun an amount modifies ("package" in "£700 million package"), if any."""
     tok = span.root
     while tok.head.i != tok.i and tok.head.i in range(span.start, span.end):
         tok = tok.head
@@ -33,7 +33,7 @@ def _head_noun(span: Span) -> Token | None:
     if tok.dep_ in {"quantmod", "compound", "nummod", "nmod", "amod", "poss"} and head.pos_ in {"NOUN", "PROPN"}:
         return head
     if span.end < len(span.doc) and span.doc[span.end].pos_ == "NOUN" and span.doc[span.end].head.i >= span.end:
-        return span.doc[span.end]  # "£43-million package" parsed loosely
+        return span.doc[span.end]  # "£25-million package" parsed loosely
     return None
 
 
@@ -56,7 +56,7 @@ def postmodifier_end(head: Token, limit: int = 14) -> int:
 
 
 def money_mentions(doc: Doc) -> list[Mention]:
-    """Give a Fund (or a Programme, for "£1m pilot") for every amount of pounds in the Doc."""
+    """Give a Fund (or a Programme, for "£2m pilot") for every amount of pounds in the Doc."""
     programme_heads = word_set("programme_heads")
     fund_heads = word_set("fund_heads")
     out = []
@@ -113,7 +113,7 @@ def programme_phrase_mentions(doc: Doc) -> list[Mention]:
         while start < tok.i and not _names_kind(doc[start], naming, ignored):
             start += 1
         while start < tok.i and any(c.i < start for c in doc[start].lefts if c.dep_ == "amod"):
-            start += 1  # "long term blueprint": "term" goes with the dropped "long"
+            start += 1  # "long term roadmap": "term" goes with the dropped "long"
         if any(doc[i].text.startswith("£") for i in range(start, tok.i)):
             continue  # an amount's phrase: money_mentions handles it
         if any(t.is_space or t.text in {",", "(", ")", "'", "’", "‘"} for t in doc[start : tok.i]):
@@ -166,7 +166,7 @@ def anaphor_mentions(doc: Doc) -> list[Mention]:
         if det > 0 and low == "council" and doc[det].text in {"County", "District", "City", "Borough"}:
             det -= 1  # "the County Council"
         if low in FUND_ANAPHORS:
-            # "this substantial funding", "the public health budget": describing words before the head
+            # "this generous funding", "the road safety budget": describing words before the head
             while det > 0 and tok.i - det < 4 and doc[det].pos_ in {"ADJ", "NOUN"} and not doc[det].ent_type_:
                 det -= 1
         if det < 0 or doc[det].lower_ not in {"the", "this", "that"}:

@@ -1,7 +1,7 @@
 """Quotation attribution: who is speaking in each sentence, and what funds or programmes they speak of.
 
 Input: a parsed Doc and its entity dicts. Output: ``commented_on`` relations (Person -> Fund or
-Programme). A speaker is the subject of a speech verb ("Mr Russell said:", "said Helen Whately",
+Programme). A speaker is the subject of a speech verb ("Ms Moss said:", "said Omar Patel",
 "according to X"); the quotation runs on through the following sentences while a quote is open
 or a new paragraph opens with a quotation mark.
 """

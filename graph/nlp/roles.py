@@ -28,13 +28,13 @@ def title_before(doc: Doc, start: int) -> Span | None:
     """Give the post written just before a name ("Education Secretary", "Watford's MP"), if any."""
     i = start
     if i > 0 and doc[i - 1].text == ",":
-        i -= 1  # "Minister for care, Helen Whately"
+        i -= 1  # "Minister for Transport, Omar Patel"
     j = i
     while j > 0 and i - j < 10:
         tok = doc[j - 1]
         if tok.is_sent_start and not (tok.is_title or tok.is_upper):
             break
-        # "Chair of the LGA's resources board, Peter Marland": "the" after "of" stays in the post
+        # "Chair of the LGA's resources board, Mary Firth": "the" after "of" stays in the post
         inner_the = tok.lower_ == "the" and tok.i > 0 and doc[tok.i - 1].lower_ in {"of", "for", "at"} or (
             tok.lower_ == "and" and 0 < tok.i < len(doc) - 1 and doc[tok.i - 1].is_title and doc[tok.i + 1].is_title)
         # a capitalised verb is part of a portfolio ("Secretary of State for Levelling Up")
