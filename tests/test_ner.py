@@ -33,14 +33,14 @@ def test_ner_posts_are_cut_from_bodies(nlp: Language) -> None:
 
 
 def test_ner_name_after_a_lower_case_post_is_a_person(nlp: Language) -> None:
-    ex = _extract(nlp, "The plan was launched by NHS chief executive Amanda Pritchard this morning.")
-    assert ("Person", "Amanda Pritchard") in _typed(ex)
-    assert ("Organisation", "Amanda Pritchard") not in _typed(ex)
+    ex = _extract(nlp, "Rail chief executive Grace Okafor opened the plan on Monday.")
+    assert ("Person", "Grace Okafor") in _typed(ex)
+    assert ("Organisation", "Grace Okafor") not in _typed(ex)
 
 
 def test_ner_possessive_post_is_no_person(nlp: Language) -> None:
-    ex = _extract(nlp, "Children’s Minister Will Quince says the board will meet.")
-    assert [e.name for e in ex.entities if e.type == "Person"] == ["Will Quince"]
+    ex = _extract(nlp, "Children’s Minister Tom Ashby says the board will meet.")
+    assert [e.name for e in ex.entities if e.type == "Person"] == ["Tom Ashby"]
 
 
 def test_ner_hyphenated_place_is_kept_whole(nlp: Language) -> None:
@@ -143,19 +143,19 @@ def test_ner_two_descriptions_of_one_persons_review_are_one(nlp: Language) -> No
 
 
 def test_ner_acronym_of_a_common_phrase_is_no_body(nlp: Language) -> None:
-    ex = _extract(nlp, "It supports the plan for recovering urgent and emergency care (UEC) services this winter.")
-    assert not [e for e in ex.entities if e.name == "UEC"]
+    ex = _extract(nlp, "Money goes to the scheme for improving rural bus and ferry (RBF) links next year.")
+    assert not [e for e in ex.entities if e.name == "RBF"]
     ex = _extract(nlp, "The Local Government Association (LGA) said no.")
     assert ("Organisation", "Local Government Association") in _typed(ex)
 
 
 def test_ner_span_ending_in_a_lower_case_word_is_no_name(nlp: Language) -> None:
-    ex = _extract(nlp, "Frustrated county councillors have agreed to write to the government. See Appendix for details.")
+    ex = _extract(nlp, "Angry district councillors will send a letter to the government. Read Annex for more.")
     assert [e.name for e in ex.entities] == ["UK Government"]
 
 
 def test_ner_a_government_grant_is_not_a_fund_named_government(nlp: Language) -> None:
-    ex = _extract(nlp, "The report proposes how to spend a Government grant for adult social care.")
+    ex = _extract(nlp, "The paper suggests ways to use a Government grant for road repairs.")
     assert not [e for e in ex.entities if e.type == "Fund" and e.name == "Government"]
 
 

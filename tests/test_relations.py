@@ -80,7 +80,7 @@ def test_relations_a_place_in_a_programme_name_is_covered(nlp: Language) -> None
 
 
 def test_relations_chair_of_a_review_leads_it_and_is_not_its_announcer(nlp: Language) -> None:
-    triples = _triples(nlp, "Tom Hale was announced as chair of the Independent Review of Coastal Housing.")
+    triples = _triples(nlp, "Tom Hale was named as chair of the Independent Review of Coastal Housing.")
     assert ("Tom Hale", "leads", "Independent Review of Coastal Housing") in triples
     assert ("Tom Hale", "announced", "Independent Review of Coastal Housing") not in triples
 
@@ -92,14 +92,14 @@ def test_relations_pronoun_that_led_a_body_is_its_member(nlp: Language) -> None:
 
 def test_relations_portfolio_is_not_a_body_and_secretary_of_state_is_government(nlp: Language) -> None:
     text = ("The government has set out a plan.\nSecretary of State for Levelling Up Sarah Collins MP said it would help."
-            "\nCllr Ann Bell, Cabinet Member for the Economy and Transformation, agreed.")
+            "\nCllr Ann Bell, Cabinet Member for Roads and Renewal, agreed.")
     ex = extract_article(Article(id="t", text=text), nlp)
-    assert not [e for e in ex.entities if e.type == "Organisation" and e.name in {"State", "Economy and Transformation"}]
+    assert not [e for e in ex.entities if e.type == "Organisation" and e.name in {"State", "Roads and Renewal"}]
     assert ("Sarah Collins", "member_of", "UK Government") in _triples(nlp, text)
 
 
 def test_relations_announcing_verb_governs_a_reported_clause(nlp: Language) -> None:
-    triples = _triples(nlp, "Last year the government announced it would publish a green paper on rural transport by the summer.")
+    triples = _triples(nlp, "In March the government announced it would release a green paper on rural transport.")
     assert ("UK Government", "announced", "green paper") in triples
 
 
@@ -114,13 +114,13 @@ def test_relations_relative_clause_chair_leads_and_passive_needs_an_agent(nlp: L
 
 
 def test_relations_officer_responsible_for_a_plan_leads_it(nlp: Language) -> None:
-    text = "Izzy Shaw is the project officer responsible for the delivery of the Rural Skills Plan."
-    assert ("Izzy Shaw", "leads", "Rural Skills Plan") in _triples(nlp, text)
+    text = "Lena Marsh is the project officer responsible for delivering the Rural Skills Plan."
+    assert ("Lena Marsh", "leads", "Rural Skills Plan") in _triples(nlp, text)
 
 
 def test_relations_owner_before_describing_words_leads(nlp: Language) -> None:
-    text = "This plan is part of the NHS’s pioneering Long-Term Workforce Plan, dedicated to cutting waits."
-    assert ("NHS", "leads", "Long-Term Workforce Plan") in _triples(nlp, text)
+    text = "The scheme belongs to the Treasury’s ambitious Rural Growth Plan, aimed at faster trains."
+    assert ("Treasury", "leads", "Rural Growth Plan") in _triples(nlp, text)
 
 
 def test_relations_a_fund_named_for_a_place_is_allocated_there(nlp: Language) -> None:
@@ -134,12 +134,12 @@ def test_relations_an_amount_of_a_named_fund_is_part_of_it(nlp: Language) -> Non
 
 
 def test_relations_bare_surname_is_the_person_named_before(nlp: Language) -> None:
-    triples = _triples(nlp, "Prime minister Rishi Sunak spoke today. Sunak pledged £2.4bn over five years to open training places.")
-    assert ("Rishi Sunak", "announced", "£2.4bn") in triples
+    triples = _triples(nlp, "Prime minister Joe Barker spoke today. Barker pledged £1.7bn over four years for new rail lines.")
+    assert ("Joe Barker", "announced", "£1.7bn") in triples
 
 
 def test_relations_minister_reported_speech_announces(nlp: Language) -> None:
-    text = "In a statement, transport minister Ann Vale said councils in England would receive £3.1bn for bus services."
+    text = "Speaking on Tuesday, transport minister Ann Vale said English councils were to get £3.1bn for bus services."
     triples = _triples(nlp, text)
     assert ("Ann Vale", "announced", "£3.1bn") in triples and ("Ann Vale", "commented_on", "£3.1bn") not in triples
 
@@ -170,13 +170,13 @@ def test_relations_post_stands_for_its_holder_later(nlp: Language) -> None:
 
 
 def test_relations_amount_drawn_from_a_named_fund(nlp: Language) -> None:
-    text = "Kent County Council has been allocated a total of £1m funding from the Coastal Towns Fund (CTF) this year."
+    text = "Kent County Council will get £1m funding from the Coastal Towns Fund (CTF) in 2025."
     assert ("£1m", "part_of", "Coastal Towns Fund") in _triples(nlp, text)
 
 
 def test_relations_from_on_another_noun_is_no_share(nlp: Language) -> None:
     text = ("The council unveiled £3m for parks.\n"
-            "The funding delivers on its pledge to match the previous EU funding from the Coastal Towns Fund.")
+            "The money honours its promise to equal the earlier EU funding from the Coastal Towns Fund.")
     triples = _triples(nlp, text)
     assert not [t for t in triples if t[0] == "£3m" and t[2] == "Coastal Towns Fund"]
 
@@ -211,14 +211,14 @@ def test_relations_councillor_is_a_member_of_the_articles_one_council(nlp: Langu
 
 
 def test_relations_worth_an_amount_to_coordinated_places(nlp: Language) -> None:
-    text = "Historic devolution deals worth £2bn to Cumbria and the Lake District over the next 30 years will be signed today."
+    text = "New growth deals worth £2bn to Cumbria and the Lake District across two decades are signed this week."
     triples = _triples(nlp, text)
     assert ("£2bn", "allocated_to", "Cumbria") in triples and ("£2bn", "allocated_to", "Lake District") in triples
 
 
 def test_relations_a_funds_programme_is_the_fund_and_what_it_underpins_it_funds(nlp: Language) -> None:
     text = ("The Coastal Towns Fund (CTF) opens today.\n"
-            "The CTF programme underpins key priorities in the Rural Transport Plan by joining up services.")
+            "The CTF programme supports main aims in the Rural Transport Plan by linking up services.")
     ex = extract_article(Article(id="t", text=text), nlp)
     assert not [e for e in ex.entities if e.type == "Programme" and "CTF" in e.name]
     assert ("Coastal Towns Fund", "funds", "Rural Transport Plan") in _triples(nlp, text)
