@@ -28,6 +28,7 @@ from .resolve.names import (
     amount_buckets,
     content_words,
     fund_matches,
+    is_amount,
     is_specific,
     normalise_name,
     same_amount,
@@ -175,6 +176,10 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
             continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
             yield 0.95, start, end
+        elif not theirs:  # a node known only by its sum ("£570 million"): the sum and what it is for
+            if probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts
+                                                          for b in known.amounts):
+                yield (0.9 if _bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
         elif probe.type == known.type == "Fund" and probe.amounts and known.amounts and any(
                 same_amount(a, b) for a in probe.amounts for b in known.amounts):
             # the same sum: a link when the purposes agree, a weak hint when they do not
@@ -184,6 +189,57 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
                         if set(re.findall(r"\d+", a)) == set(re.findall(r"\d+", b))), default=0.0)
             if best >= 75:
                 yield best / 100, start, end
+
+
+#: Function words ``content_words`` keeps that say nothing about what a sum is for.
+_FUNCTION = {"them", "him", "her", "its", "there", "here", "what", "when", "where", "how", "can", "could",
+             "should", "may", "might", "must", "such", "some", "other", "only", "just", "very", "about",
+             # when, not what for: "over the next five years"
+             "next", "last", "past", "coming", "four", "five", "six", "seven", "eight", "nine", "ten",
+             "twenty", "month", "months", "week", "weeks", "day", "days", "decade", "period", "time"}
+
+
+def _bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
+    """Give whether an article's fund is a node known only by an equal sum: enough shared purpose words.
+
+    A round sum ("£600m", "£10m": one significant figure) is common to many unrelated funds, so it
+    needs five words in common around the two mentions; an exact-looking one ("£570m") needs three.
+    """
+    shared = ((probe.context | probe.purpose()) & known.context) - _FUNCTION
+    digits = f"{round(min(known.amounts))}".rstrip("0")
+    return len(shared) >= (3 if len(digits) >= 2 else 5)
+
+
+#: Kind words a programme's short name ends with: "the Care Review" for a review of children's social care.
+_KINDS = {"review", "plan", "strategy", "fund", "programme", "scheme", "framework", "paper", "deal", "bill"}
+_PROPER = re.compile(r"(?:[A-Z][\w’'-]*|of|and|for|the|to|in)(?:\s+(?:[A-Z][\w’'-]*|of|and|for|the|to|in))*")
+
+
+def _short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> dict[str, tuple[float, int, int]]:
+    """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
+
+    "the Care Review" stands for the "Review of Children's Social Care" when that is the only
+    programme or fund of the graph whose name holds both words; a short name two nodes share is
+    no evidence for either.
+    """
+    found: dict[str, tuple[float, int, int]] = {}
+    for probe, start, end, _, _ in probes:
+        if probe.type not in LINKABLE:
+            continue
+        for name in probe.names:
+            name = re.sub(r"^(the|The)\s+", "", name.strip())
+            form = normalise_name(name)
+            words = [w for w in form.split() if w not in STOP]
+            if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
+                    or not any(w not in GENERIC and not is_amount(w) for w in words)):
+                continue
+            owners = {k.iri for k in index.entities.values() if k.type in LINKABLE
+                      and not k.articles <= {article_id}
+                      and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
+                              for key in k.name_keys())}
+            if len(owners) == 1:
+                found[owners.pop()] = (0.9, start, end)
+    return found
 
 
 def _distinctive(keys: set[str]) -> set[str]:
@@ -201,15 +257,19 @@ def link_extraction(
     probes = _probes(extraction)
     words = set(normalise_name(article.text).split())
     amounts = set().union(*(amount_buckets(a) for p in probes for a in p[0].amounts))
+    short = _short_name_evidence(probes, index, article.id)
     for known in index.entities.values():
         if known.type not in LINKABLE or known.articles <= {article.id}:
             continue
         keys = known.name_keys()
         # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
-        if not keys or not (_distinctive(keys) & words or known.initials() & words
-                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
+        bare_fund = not keys and known.type == "Fund" and bool(known.amounts)
+        if not (keys or bare_fund) or not (_distinctive(keys) & words or known.initials() & words
+                                           or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
         found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
+        if known.iri in short:
+            found.append(short[known.iri])
         if not found:
             continue
         score, start, end = max(found, key=lambda f: (f[0], -f[1]))

@@ -129,3 +129,60 @@ def test_link_text_match_inside_a_longer_name_or_after_an_indefinite_article(han
     again = "Levelling Up is slow, said the Independent Review."
     assert {lk.name for lk in link_extraction(hand_extraction("n6", again, []), index)} == {
         "Levelling Up", "Independent Review"}
+
+
+def _bare_fund_index(hand_extraction) -> EntityIndex:
+    index = EntityIndex()
+    text = ("Ministers set aside £340m this winter. Out of the £340m, £275m goes to councils so they can "
+            "raise carers' wages and cut hospital discharge delays. A further £300m pays for school roofs.")
+    resolve_extraction(hand_extraction("g4", text, [("Fund", "£275m", [], 275e6, []),
+                                                    ("Fund", "£300m", [], 300e6, [])]), index, BASE)
+    return index
+
+
+def test_link_bare_sum_of_the_graph_by_equal_sum_and_shared_purpose(hand_extraction) -> None:
+    index = _bare_fund_index(hand_extraction)
+    text = ("Norfolk welcomed the Carer Pay Grant. The grant, £275 million in all, lets councils raise "
+            "carers' wages and reduce discharge delays from hospital wards.")
+    new = hand_extraction("n7", text, [("Fund", "Carer Pay Grant", ["£275 million"], 275e6, [])])
+    links = link_extraction(new, index)
+    assert [(lk.name, lk.amount_gbp) for lk in links] == [("£275m", 275e6)]
+    assert links[0].evidence.sentence.startswith("The grant, £275 million")
+
+
+def test_link_bare_sum_needs_purpose_words_and_more_of_them_for_a_round_sum(hand_extraction) -> None:
+    index = _bare_fund_index(hand_extraction)
+    other = "Museums get £275m over the next five years to digitise archives for councils."
+    assert link_extraction(hand_extraction("n8", other, [("Fund", "£275m", [], 275e6, [])]), index) == ()
+    # three shared words ("councils" is too common to count) would do for £275m, not for a round £300m
+    roofs = "A £300m pot will repair school roofs and hospital wards, councils said."
+    assert link_extraction(hand_extraction("n9", roofs, [("Fund", "£300m", [], 300e6, [])]), index) == ()
+    weak = link_extraction(hand_extraction("n9", roofs, [("Fund", "£300m", [], 300e6, [])]), index, threshold=0.0)
+    assert [(lk.name, lk.score) for lk in weak] == [("£300m", 0.6)]
+
+
+def _review_index(hand_extraction, *extra: tuple) -> EntityIndex:
+    index = EntityIndex()
+    text = "The Review of Rural Bus Services reported. So did the Cycling Strategy."
+    resolve_extraction(hand_extraction("g5", text, [("Programme", "Review of Rural Bus Services", [], None, []),
+                                                    ("Programme", "Cycling Strategy", [], None, []), *extra]),
+                       index, BASE)
+    return index
+
+
+def test_link_capitalised_short_name_whose_words_one_node_holds(hand_extraction) -> None:
+    text = "Operators said the Bus Review had ignored villages."
+    new = hand_extraction("n10", text, [("Programme", "Bus Review", [], None, [])])
+    links = link_extraction(new, _review_index(hand_extraction))
+    assert [lk.name for lk in links] == ["Review of Rural Bus Services"]
+    assert links[0].evidence.sentence == text
+
+
+def test_link_short_name_shared_by_two_nodes_or_lower_case_is_no_evidence(hand_extraction) -> None:
+    text = "Operators said the Bus Review had ignored villages."
+    new = hand_extraction("n11", text, [("Programme", "Bus Review", [], None, [])])
+    two = _review_index(hand_extraction, ("Programme", "Bus Fares Review", [], None, []))
+    assert link_extraction(new, two) == ()
+    lower = "Operators said a bus review was overdue."
+    assert link_extraction(hand_extraction("n12", lower, [("Programme", "bus review", [], None, [])]),
+                           _review_index(hand_extraction)) == ()
