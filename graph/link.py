@@ -6,7 +6,9 @@ Output: ``Link`` records, best first, each with the sentence that shows the refe
 Evidence is sought two ways so that a missed or mistyped extraction does not lose a link: the
 article's own entities matched by the resolver's rules (same specific name, acronym, near-equal
 name, a fund's amount plus purpose), and the graph node's specific names found verbatim in the text.
-Only nodes with a name that says what they are can be linked: a bare "£2.4bn" is not followed.
+Two weaker kinds need more: a node known only by its sum ("£570 million") links on an equal sum
+with enough purpose words shared around the two mentions, and a capitalised short name ("the Care
+Review") links the one programme or fund whose name holds all its words.
 """
 
 from __future__ import annotations
