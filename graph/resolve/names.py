@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -158,6 +159,17 @@ class KnownEntity:
     context: set[str] = field(default_factory=set)
     articles: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
+    # derived name sets, recomputed only when the names change: linking asks each node for them
+    # once per article, and at a few thousand nodes that dominated ingest time
+    _derived: dict[tuple[str, frozenset[str], frozenset[str]], frozenset[str]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def _memo(self, what: str, compute: Callable[[], set[str]]) -> frozenset[str]:
+        key = (what, frozenset(self.names), frozenset(self.forms))
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = frozenset(compute())
+        return found
 
     def __post_init__(self) -> None:
         self.names.add(self.label)
@@ -187,8 +199,11 @@ class KnownEntity:
         """Give the node's amount when its sources agree on one, else the smallest."""
         return min(self.amounts) if self.amounts else None
 
-    def name_keys(self) -> set[str]:
+    def name_keys(self) -> frozenset[str]:
         """Give the forms that identify this node across articles (no generic heads, no bare surnames)."""
+        return self._memo("keys", self._name_keys)
+
+    def _name_keys(self) -> set[str]:
         if self.type == "Person":
             full = {f for f in self.forms if " " in f}
             return full or set(self.forms)
@@ -204,13 +219,13 @@ class KnownEntity:
             return specific | variants
         return {f for f in self.forms if f not in ORG_GENERIC}
 
-    def acronyms(self) -> set[str]:
+    def acronyms(self) -> frozenset[str]:
         """Give the acronyms among the node's names."""
-        return {a for a in map(acronym_of, self.names) if a}
+        return self._memo("acronyms", lambda: {a for a in map(acronym_of, self.names) if a})
 
-    def initials(self) -> set[str]:
+    def initials(self) -> frozenset[str]:
         """Give the acronyms the node's multi-word names could be written as."""
-        return set().union(*(initials(f) for f in self.name_keys()))
+        return self._memo("initials", lambda: set().union(*(initials(f) for f in self.name_keys())))
 
     def purpose(self) -> set[str]:
         """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
