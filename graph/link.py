@@ -235,13 +235,53 @@ def _short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> d
             if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
                     or not any(w not in GENERIC and not is_amount(w) for w in words)):
                 continue
-            owners = {k.iri for k in index.entities.values() if k.type in LINKABLE
+            owners = {k.iri for k in _candidates(index, set(words), set(), every_word=True)
+                      if k.type in LINKABLE
                       and not k.articles <= {article_id}
                       and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
                               for key in k.name_keys())}
             if len(owners) == 1:
                 found[owners.pop()] = (0.9, start, end)
     return found
+
+
+class _WordIndex:
+    """Linkable nodes by the words, initials and sums of their names, so an article meets only
+    the nodes it could refer to instead of every node of the graph (linking was O(nodes) per article)."""
+
+    def __init__(self, index: EntityIndex) -> None:
+        self.stamp = _stamp(index)
+        self.by_word: dict[str, set[str]] = {}
+        self.by_amount: dict[float, set[str]] = {}
+        for known in index.entities.values():
+            if known.type not in LINKABLE:
+                continue
+            for word in {w for k in known.name_keys() for w in k.split()} | known.initials():
+                self.by_word.setdefault(word, set()).add(known.iri)
+            for a in known.amounts:
+                self.by_amount.setdefault(float(f"{a:.2g}"), set()).add(known.iri)
+
+
+def _stamp(index: EntityIndex) -> tuple[int, int]:
+    return len(index.entities), sum(len(k.names) + len(k.amounts) for k in index.entities.values())
+
+
+def _candidates(index: EntityIndex, words: set[str], amounts: set[float], *,
+                every_word: bool = False) -> list[KnownEntity]:
+    """Give the nodes that share a name word, an initialism or a two-figure sum with the article
+    (with ``every_word``: the nodes whose names hold all of ``words``)."""
+    cache = getattr(index, "_link_words", None)
+    if cache is None or cache.stamp != _stamp(index):
+        cache = _WordIndex(index)
+        index._link_words = cache  # type: ignore[attr-defined]
+    if every_word:
+        sets = [cache.by_word.get(w, set()) for w in words]
+        iris = set.intersection(*sets) if sets else set()
+    else:
+        iris = set().union(*(cache.by_word.get(w, ()) for w in words),
+                           *(cache.by_amount.get(a, ()) for a in amounts))
+    # sorted: set order varies from run to run, links must not
+    return [index.entities[i] for i in sorted(iris)]
 
 
 def _distinctive(keys: set[str]) -> set[str]:
@@ -260,7 +300,7 @@ def link_extraction(
     words = set(normalise_name(article.text).split())
     amounts = set().union(*(amount_buckets(a) for p in probes for a in p[0].amounts))
     short = _short_name_evidence(probes, index, article.id)
-    for known in index.entities.values():
+    for known in _candidates(index, words, amounts):
         if known.type not in LINKABLE or known.articles <= {article.id}:
             continue
         keys = known.name_keys()
