@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -90,6 +91,31 @@ def _result_from_oxigraph(res: object) -> QueryResult:
     return QueryResult(kind="graph", triples=tuple(res))  # type: ignore[arg-type]
 
 
+_SNAPSHOT_RETRIES = 4
+
+
+def _vanished(exc: BaseException) -> bool:
+    """Give whether an error is RocksDB finding a file gone that a concurrent writer compacted away."""
+    text = str(exc)
+    return "No such file" in text or "Corruption" in text
+
+
+def _open_read_only(path: str) -> ox.Store:
+    """Give a read-only snapshot of a store, retrying while a concurrent writer swaps its files.
+
+    A read-only open reads the file list, then the files; a writer compacting in between makes
+    the open fail with "No such file" (RocksDB calls it corruption, but the store is whole).
+    """
+    for attempt in range(_SNAPSHOT_RETRIES):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError) as exc:
+            if not _vanished(exc) or attempt == _SNAPSHOT_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class EmbeddedStore:
     """An Oxigraph store in a directory on disk (one writer process at a time)."""
 
@@ -100,11 +126,11 @@ class EmbeddedStore:
             if read_only:
                 if not Path(path).exists():
                     raise StoreError(f"{path}: no store here (run 'reformkg ingest' first)")
-                self._store = ox.Store.read_only(str(path))
+                self._store = _open_read_only(str(path))
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
                     f"{path}: store is in use by another writer (wait for it to finish, or use another --store)"
@@ -122,13 +148,19 @@ class EmbeddedStore:
         self._store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
-        try:
-            res = self._store.query(bind_parameters(sparql, bindings), use_default_graph_as_union=True)
-            return _result_from_oxigraph(res)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed ({exc})") from exc
+        text = bind_parameters(sparql, bindings)
+        for attempt in range(_SNAPSHOT_RETRIES):
+            try:
+                res = self._store.query(text, use_default_graph_as_union=True)
+                return _result_from_oxigraph(res)
+            except SyntaxError as exc:
+                raise QueryError(f"SPARQL syntax error: {exc}") from exc
+            except (OSError, RuntimeError) as exc:
+                if not (self.read_only and _vanished(exc)) or attempt == _SNAPSHOT_RETRIES - 1:
+                    raise StoreError(f"{self.location}: query failed ({exc})") from exc
+                # a writer compacted away files of this read-only snapshot: take a new one
+                self._store = _open_read_only(self.location)
+        raise AssertionError("unreachable")
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

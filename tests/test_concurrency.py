@@ -44,9 +44,18 @@ def _cmd(*args: str) -> list[str]:
 
 
 def _graph_sizes(store: Path, *, without_links: bool = False) -> Counter[str]:
-    s = ox.Store.read_only(str(store))
-    return Counter(q.graph_name.value for q in s if isinstance(q.graph_name, ox.NamedNode)
-                   and not (without_links and _link_part(q)))
+    # a snapshot taken while the writer compacts can lose a file under the reader ("No such
+    # file"): the store is whole, the snapshot is not, so take another (as EmbeddedStore does)
+    for attempt in range(5):
+        try:
+            s = ox.Store.read_only(str(store))
+            return Counter(q.graph_name.value for q in s if isinstance(q.graph_name, ox.NamedNode)
+                           and not (without_links and _link_part(q)))
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def _link_part(q: ox.Quad) -> bool:
