@@ -20,7 +20,6 @@ from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
-
 from reformkg.extract import extract_articles
 from reformkg.ingest import ingest_path
 from reformkg.model import Article, ResolvedArticle
