@@ -9,6 +9,8 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace, URIRef
 
+from .model import ENTITY_TYPES, PREDICATES
+
 ONTOLOGY_IRI = "https://w3id.org/reformkg/ontology#"
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -67,26 +69,7 @@ class RKG(DefinedNamespace):
     localId: URIRef
 
 
-ENTITY_CLASSES = {
-    "Person": RKG.Person,
-    "Organisation": RKG.Organisation,
-    "Region": RKG.Region,
-    "Fund": RKG.Fund,
-    "Programme": RKG.Programme,
-}
-PREDICATE_PROPERTIES = {
-    name: RKG[name]
-    for name in (
-        "represents",
-        "member_of",
-        "announced",
-        "funds",
-        "allocated_to",
-        "part_of",
-        "builds_on",
-        "covers",
-        "leads",
-        "commented_on",
-    )
-}
+# the closed sets of model.py, as ontology terms
+ENTITY_CLASSES = {name: RKG[name] for name in ENTITY_TYPES}
+PREDICATE_PROPERTIES = {name: RKG[name] for name in PREDICATES}
 CLASS_TYPES = {v: k for k, v in ENTITY_CLASSES.items()}
