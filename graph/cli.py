@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +16,9 @@ from typer.core import TyperGroup
 
 from .config import Settings
 from .errors import QueryError, ReformKGError
+
+if TYPE_CHECKING:
+    from .store import Store
 
 err = Console(stderr=True)
 
@@ -42,6 +47,18 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: t
 
 def _settings(store: str | None) -> Settings:
     return Settings(store=store) if store else Settings()
+
+
+@contextmanager
+def _reading(store: str | None) -> Iterator[Store]:
+    """Give the configured store opened read-only, closed when the block ends."""
+    from .store import open_store
+
+    st = open_store(_settings(store).store, read_only=True)
+    try:
+        yield st
+    finally:
+        st.close()
 
 
 def _out(text: str) -> None:
@@ -134,7 +151,6 @@ def query(
     Example: reformkg query funds-by-region --format csv
     """
     from .query import get_saved_query, list_saved_queries, run_query, run_saved_query, serialize_result
-    from .store import open_store
 
     if list_:
         saved = list_saved_queries()
@@ -152,8 +168,7 @@ def query(
             raise QueryError(f"--param {item!r}: use NAME=VALUE")
         k, v = item.split("=", 1)
         values[k] = v
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         if Path(sparql).suffix == ".rq" and Path(sparql).is_file():
             result = run_query(st, Path(sparql).read_text(encoding="utf-8"))
         elif " " not in sparql.strip() and "{" not in sparql:
@@ -161,8 +176,6 @@ def query(
             result = run_saved_query(st, sparql, values)
         else:
             result = run_query(st, sparql)
-    finally:
-        st.close()
     if format != "table":
         _out(serialize_result(result, format))
     elif result.kind == "ask":
@@ -192,15 +205,11 @@ def render(
     """
     from .explore import network_view
     from .render import render_network_html
-    from .store import open_store
 
     if layout not in ("auto", "physics", "precomputed"):
         raise QueryError(f"--layout {layout!r}: use auto, physics or precomputed")
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         g = network_view(st, types=type_, predicates=predicate, since=since, until=until, focus=focus, depth=depth)
-    finally:
-        st.close()
     out.write_text(render_network_html(g, title=f"ReformKG: {focus}" if focus else "ReformKG network",
                                        layout=layout), encoding="utf-8")
     err.print(f"wrote {out} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)", highlight=False)
@@ -213,13 +222,9 @@ def stats(store: StoreOpt = None, format: FormatOpt = "table") -> None:
     Example: reformkg stats --format json
     """
     from .query import collect_stats
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         figures = collect_stats(st)
-    finally:
-        st.close()
     if format == "json":
         _out(json.dumps(figures))
         return
@@ -272,13 +277,9 @@ def show(
     Example: reformkg show "Jeremy Hunt" --format json
     """
     from .explore import entity_card
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         card = entity_card(st, name)
-    finally:
-        st.close()
     if format == "json":
         _out(json.dumps(card.to_json(), ensure_ascii=False))
         return
@@ -315,13 +316,9 @@ def path(
     Example: reformkg path "Jeremy Hunt" "NHS" --k 3
     """
     from .explore import find_paths
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         paths = find_paths(st, a, b, k, via_articles=not no_articles)
-    finally:
-        st.close()
     if format == "json":
         _out(json.dumps([p.to_json() for p in paths], ensure_ascii=False))
         return
@@ -345,13 +342,9 @@ def timeline(
     Example: reformkg timeline "Family Hubs" --out timeline.html
     """
     from .explore import timeline as collect_timeline
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         events = collect_timeline(st, name)
-    finally:
-        st.close()
     if out is not None:
         from .render import render_timeline_html
 
@@ -378,16 +371,12 @@ def validate(
     """
     from rich.progress import Progress
 
-    from .store import open_store
     from .validate import validate_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         with Progress(console=err, transient=True, disable=quiet or not err.is_terminal) as bar:
             task = bar.add_task("validating", total=None)
             report = validate_store(st, on_progress=lambda i, n: bar.update(task, completed=i, total=n))
-    finally:
-        st.close()
     if format == "json":
         _out(json.dumps(report.to_json(), ensure_ascii=False))
     elif report.results:
@@ -415,13 +404,9 @@ def export(
     Example: reformkg export --format graphml --out reformkg.graphml
     """
     from .export import export_store
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         data = export_store(st, format)
-    finally:
-        st.close()
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -459,13 +444,9 @@ def conflicts(store: StoreOpt = None, format: FormatOpt = "table") -> None:
     Example: reformkg conflicts --format json
     """
     from .conflicts import find_conflicts
-    from .store import open_store
 
-    st = open_store(_settings(store).store, read_only=True)
-    try:
+    with _reading(store) as st:
         found = find_conflicts(st)
-    finally:
-        st.close()
     if format == "json":
         _out(json.dumps([c.to_json() for c in found], ensure_ascii=False))
         return
