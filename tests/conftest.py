@@ -168,3 +168,26 @@ def hand_extraction():
         return Extraction(Article(article_id, text, source=f"{article_id}.txt", published=published), tuple(built))
 
     return make
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# the flags a closed network needs: no background fetches, no first-run or sync traffic
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download), for one test module.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+    while it is open, and later in-process server tests start loops of their own.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (scripts/install-test-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -16,8 +16,6 @@ from reformkg.server import create_app
 from reformkg.store import EmbeddedStore
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ANNOUNCE = CRAFTED[0][4].split(". ")[0] + "."
 # an article of our own, ingested through the real pipeline, whose text tries every trick
 HOSTILE_ARTICLE = """Northshire Council backs new fund
@@ -59,15 +57,6 @@ def base_url(crafted_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     server.should_exit = True
     thread.join(5)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()

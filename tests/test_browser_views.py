@@ -13,8 +13,6 @@ from reformkg.cli import app
 from reformkg.render import PHYSICS_MAX_NODES, render_network_html
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,15 +20,6 @@ pytestmark = [
                                                      "(apt-get install -y chromium; scripts/install-test-deps.sh)"),
 ]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:
