@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+import pickle
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from .config import Settings
 from .errors import ReformKGError, SourceError
@@ -16,10 +19,9 @@ from .extract import extract_article, extract_articles
 from .ingest import ingest_path, read_article
 from .link import link_extraction, load_entity_index
 from .model import Article, Extraction, Link, ResolvedArticle
-from .rdfgraph import build_article_graph, graph_iri, to_ntriples
-from .resolve import resolve_extraction
+from .resolve import EntityIndex, resolve_extraction
 from .store import Store, open_store
-from .validate import check_article_graph
+from .writer import ArticleWriter
 
 
 @dataclass
@@ -38,19 +40,6 @@ def _articles(paths: Iterable[Path | str], failures: list[ReformKGError]) -> Ite
                 failures.append(item)
             else:
                 yield item
-
-
-def store_resolved(store: Store, resolved: ResolvedArticle, settings: Settings) -> int:
-    """Write one resolved article as its own named graph (atomically); give the triple count.
-
-    The graph is checked against the SHACL shapes first: one that fails raises ValidationError
-    and nothing of that article is written.
-    """
-    g = build_article_graph(resolved, settings.base_iri)
-    article = resolved.extraction.article
-    check_article_graph(g, article.source or article.id)
-    store.replace_graph(str(graph_iri(settings.base_iri, resolved.extraction.article.id)), to_ntriples(g))
-    return len(g)
 
 
 def ingest_sources(
@@ -73,37 +62,84 @@ def ingest_sources(
     store = open_store(settings.store)
     try:
         index = load_entity_index(store)
-        batch: list[tuple[ResolvedArticle, int]] = []
         source_failures: list[ReformKGError] = []
-        articles = _articles(paths, source_failures)
-        for extraction in extract_articles(articles, n_process=settings.n_process):
-            while source_failures:
-                failed(source_failures.pop(0))
-            try:
-                resolved = resolve_extraction(extraction, index, settings.base_iri)
-                n = store_resolved(store, resolved, settings)
-            except ReformKGError as err:
-                failed(err)
-                continue
-            batch.append((resolved, n))
-            report.stored.append(extraction.article.id)
-            report.triples += n
-            if on_article:
-                on_article(extraction.article, n)
-        for err in source_failures:
-            failed(err)
-        # Links last, against the whole batch's nodes: the same folder ingested twice, or one article
-        # again, then records the same links whatever the order. Each rewrite is atomic.
-        for resolved, n in batch:
-            links = link_extraction(resolved.extraction, index)
-            if links:
-                try:
-                    report.triples += store_resolved(store, replace(resolved, links=links), settings) - n
-                except ReformKGError as err:  # the article stays stored, without its links
+        with tempfile.TemporaryFile(prefix="reformkg-ingest-") as spill:
+
+            def stored(resolved: ResolvedArticle, n: int, err: ReformKGError | None) -> None:
+                if err is not None:
                     failed(err)
+                    return
+                pickle.dump((resolved, n), spill, protocol=pickle.HIGHEST_PROTOCOL)
+                report.stored.append(resolved.extraction.article.id)
+                report.triples += n
+                if on_article:
+                    on_article(resolved.extraction.article, n)
+
+            with ArticleWriter(store, settings.base_iri, stored, workers=_workers(settings)) as writer:
+                for extraction in extract_articles(_articles(paths, source_failures), n_process=settings.n_process):
+                    while source_failures:
+                        failed(source_failures.pop(0))
+                    try:
+                        resolved = resolve_extraction(extraction, index, settings.base_iri)
+                    except ReformKGError as err:
+                        failed(err)
+                        continue
+                    writer.put(replace(resolved, links=link_extraction(extraction, index)))
+            for err in source_failures:
+                failed(err)
+            spill.seek(0)
+            report.triples += _relink(store, _spilled(spill), index, settings, failed)
     finally:
         store.close()
     return report
+
+
+def _workers(settings: Settings) -> int:
+    """Worker processes checking graphs: as many as extract, when extraction runs in parallel."""
+    return settings.n_process if settings.n_process > 1 else 0
+
+
+def _spilled(spill: IO[bytes]) -> Iterator[tuple[ResolvedArticle, int]]:
+    while True:
+        try:
+            yield pickle.load(spill)
+        except EOFError:
+            return
+
+
+def _relink(store: Store, stored: Iterable[tuple[ResolvedArticle, int]], index: EntityIndex,
+            settings: Settings, failed: Callable[[ReformKGError], None]) -> int:
+    """Rewrite the articles whose links change against the whole batch; give the triples added.
+
+    Each article was stored with its links to what the graph held then. A node can gain its second
+    article later in the batch, or be new to it: the links are computed again against the final
+    index, so the same folder ingested twice, or in another order, records the same links. The
+    batch waits on disk (``stored``), not in memory, so ingest streams; most articles are unchanged,
+    and a rewrite checks only its links against the shapes (the rest was checked when first stored).
+    """
+    before: dict[str, int] = {}
+    added = 0
+
+    def rewritten(resolved: ResolvedArticle, n: int, err: ReformKGError | None) -> None:
+        nonlocal added
+        old = before.pop(resolved.extraction.article.id)
+        if err is not None:  # the article stays stored with its first links
+            failed(err)
+        else:
+            added += n - old
+
+    with ArticleWriter(store, settings.base_iri, rewritten, workers=_workers(settings)) as writer:
+        for resolved, n in stored:
+            links = link_extraction(resolved.extraction, index)
+            if _link_facts(links) != _link_facts(resolved.links):
+                before[resolved.extraction.article.id] = n
+                writer.put(replace(resolved, links=links), links_only=True)
+    return added
+
+
+def _link_facts(links: Iterable[Link]) -> set[tuple]:
+    """What of a link the graph records: its target, score and evidence (not the node's names)."""
+    return {(lk.iri, f"{lk.score:.4f}", lk.evidence) for lk in links}
 
 
 def link_file(path: Path | str, settings: Settings) -> tuple[Link, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -165,7 +165,8 @@ def _format(message: str, values: dict[str, ox.NamedNode | ox.BlankNode | ox.Lit
     return message
 
 
-def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str) -> list[Violation]:
+def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
+                       focus: Collection[URIRef] | None = None) -> list[Violation]:
     store = ox.Store()
     store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     out = []
@@ -173,6 +174,8 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str) -> list[Violati
         if check.across_articles:
             continue
         focus_nodes = {row[0] for t in check.targets for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}")}
+        if focus is not None:
+            focus_nodes = {n for n in focus_nodes if URIRef(n.value) in focus}
         for node in sorted(focus_nodes, key=str):
             solutions = store.query(check.query, substitutions={ox.Variable("this"): node})
             names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
@@ -233,25 +236,34 @@ def _as_stored(term: Node) -> Node:
     return term
 
 
-def validate_graph(g: Graph, graph: str = "") -> list[Violation]:
-    """Give the SHACL results (violations and warnings) for one article's graph."""
-    ntriples = g.serialize(format="nt", encoding="utf-8")
+def validate_graph(g: Graph, graph: str = "", *, focus: Collection[URIRef] | None = None,
+                   ntriples: bytes | None = None) -> list[Violation]:
+    """Give the SHACL results (violations and warnings) for one article's graph.
+
+    With ``focus``, only those nodes are checked (what a rewrite adds to a graph already checked);
+    ``ntriples`` is the graph's N-Triples when the caller has serialised it already.
+    """
+    if focus is not None and not focus:
+        return []
+    if ntriples is None:
+        ntriples = g.serialize(format="nt", encoding="utf-8")
     data = Graph()
     data.addN((s, p, _as_stored(o), data) for s, p, o in g)
     data.addN((s, p, o, data) for s, p, o in _ontology_for_shapes())
-    _, report, text = shacl_validate(data, shacl_graph=_core_shapes(), inference="none",
-                                     allow_warnings=True, allow_infos=True)
+    _, report, text = shacl_validate(data, shacl_graph=_core_shapes(), inference="none", allow_warnings=True,
+                                     allow_infos=True, focus_nodes=list(focus) if focus is not None else None)
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes file this way
         raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({text.strip()})")
-    return _results(data, report, graph) + _run_sparql_checks(data, ntriples, graph)
+    return _results(data, report, graph) + _run_sparql_checks(data, ntriples, graph, focus)
 
 
-def check_article_graph(g: Graph, where: str) -> list[Violation]:
+def check_article_graph(g: Graph, where: str, *, focus: Collection[URIRef] | None = None,
+                        ntriples: bytes | None = None) -> list[Violation]:
     """Give the warnings of an article graph that passes; raise ValidationError if it fails.
 
     The error's message is one line naming the source and the first few violations.
     """
-    results = validate_graph(g)
+    results = validate_graph(g, focus=focus, ntriples=ntriples)
     violations = [v for v in results if v.severity == "Violation"]
     if violations:
         listed = "; ".join(v.describe() for v in violations[:MAX_LISTED])

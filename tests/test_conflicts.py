@@ -9,9 +9,9 @@ import pytest
 from reformkg.cli import app
 from reformkg.config import Settings
 from reformkg.conflicts import _launch_date, find_conflicts
-from reformkg.pipeline import store_resolved
 from reformkg.resolve import EntityIndex, resolve_extraction
 from reformkg.store import open_store
+from reformkg.writer import store_resolved
 
 ARTICLES = [
     ("c1", ("The Household Support Fund is worth £421m this winter. Chancellor Jeremy Hunt confirmed it. "
@@ -40,7 +40,7 @@ def conflict_store(tmp_path_factory: pytest.TempPathFactory, hand_extraction) ->
     index = EntityIndex()
     try:
         for art in ARTICLES:
-            store_resolved(st, resolve_extraction(hand_extraction(*art), index, settings.base_iri), settings)
+            store_resolved(st, resolve_extraction(hand_extraction(*art), index, settings.base_iri), settings.base_iri)
     finally:
         st.close()
     return location

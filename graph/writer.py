@@ -1,0 +1,120 @@
+"""Resolved articles -> checked N-Triples -> the store, one atomic rewrite per article, in order.
+
+Input: ``ResolvedArticle`` records. Output: each article's named graph replaced in the store, or a
+``ReformKGError`` for an article whose graph fails the SHACL shapes (nothing of it is written).
+
+Building a graph, checking it and serialising it cost about four times the store write, so with
+``workers`` they run in worker processes while the caller resolves the next articles; the writes
+stay in this process (one writer per store) and in the order the articles were given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from types import TracebackType
+
+from rdflib import URIRef
+
+from .errors import ReformKGError
+from .model import ResolvedArticle
+from .rdfgraph import build_article_graph, graph_iri, to_ntriples
+from .store import Store
+from .validate import check_article_graph, load_ontology, load_shapes
+from .vocab import RKG
+
+#: Articles in flight per worker: enough to keep workers busy, few enough to keep memory flat.
+WINDOW = 4
+
+Done = Callable[[ResolvedArticle, int, ReformKGError | None], None]
+
+
+def article_ntriples(resolved: ResolvedArticle, base_iri: str, *, links_only: bool = False) -> tuple[str, int]:
+    """Give one article's graph as checked N-Triples, and its triple count.
+
+    ``links_only`` checks just the article's links: for a rewrite that adds links to a graph whose
+    every other triple was checked when it was first stored.
+    """
+    g = build_article_graph(resolved, base_iri)
+    article = resolved.extraction.article
+    text = to_ntriples(g)
+    focus = None
+    if links_only:
+        links = set(g.subjects(predicate=RKG.linkTarget))
+        focus = links | {o for s in links for o in g.objects(s, RKG.evidence) if isinstance(o, URIRef)}
+    check_article_graph(g, article.source or article.id, focus=focus, ntriples=text.encode("utf-8"))
+    return text, len(g)
+
+
+def store_resolved(store: Store, resolved: ResolvedArticle, base_iri: str) -> int:
+    """Write one resolved article as its own named graph (atomically) once it passes; give the triple count."""
+    text, n = article_ntriples(resolved, base_iri)
+    store.replace_graph(str(graph_iri(base_iri, resolved.extraction.article.id)), text)
+    return n
+
+
+def _warm() -> None:  # a worker parses the ontology and the shapes once, not per article
+    load_ontology()
+    load_shapes()
+
+
+class ArticleWriter:
+    """Write resolved articles to a store in the order given, checking them in ``workers`` processes.
+
+    ``done(resolved, triples, error)`` is called once per article, in order, after its write (or
+    its failure). With ``workers=0`` everything runs here, one article at a time.
+    """
+
+    def __init__(self, store: Store, base_iri: str, done: Done, *, workers: int = 0) -> None:
+        self.store, self.base_iri, self.done = store, base_iri, done
+        self._pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_warm) if workers > 0 else None)
+        self._window = max(1, workers * WINDOW)
+        self._pending: deque[tuple[ResolvedArticle, Future[tuple[str, int]]]] = deque()
+
+    def put(self, resolved: ResolvedArticle, *, links_only: bool = False) -> None:
+        """Queue one article; write those ahead of it that are ready (waiting when too many are queued)."""
+        if self._pool is None:
+            self._settle(resolved, lambda: article_ntriples(resolved, self.base_iri, links_only=links_only))
+            return
+        self._pending.append((resolved, self._pool.submit(article_ntriples, resolved, self.base_iri,
+                                                          links_only=links_only)))
+        while self._pending and (self._pending[0][1].done() or len(self._pending) > self._window):
+            self._settle(*self._next())
+
+    def flush(self) -> None:
+        """Write every queued article."""
+        while self._pending:
+            self._settle(*self._next())
+
+    def _next(self) -> tuple[ResolvedArticle, Callable[[], tuple[str, int]]]:
+        resolved, future = self._pending.popleft()
+        return resolved, future.result
+
+    def _settle(self, resolved: ResolvedArticle, checked: Callable[[], tuple[str, int]]) -> None:
+        try:
+            text, n = checked()
+            self.store.replace_graph(str(graph_iri(self.base_iri, resolved.extraction.article.id)), text)
+        except ReformKGError as err:
+            self.done(resolved, 0, err)
+        else:
+            self.done(resolved, n, None)
+
+    def close(self) -> None:
+        """Write what is queued, then stop the workers."""
+        try:
+            self.flush()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> ArticleWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        elif self._pool is not None:  # an error or a kill: what is queued is not written
+            self._pool.shutdown(wait=False, cancel_futures=True)

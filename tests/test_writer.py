@@ -1,0 +1,74 @@
+"""Writing resolved articles: checked in worker processes, written in order, failures kept out;
+a rewrite that adds links checks only the links; ingest with workers stores what ingest without does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from reformkg.config import Settings
+from reformkg.errors import ReformKGError, ValidationError
+from reformkg.model import Evidence, Link
+from reformkg.pipeline import ingest_sources
+from reformkg.rdfgraph import graph_iri
+from reformkg.resolve import EntityIndex, resolve_extraction
+from reformkg.store import open_store
+from reformkg.writer import ArticleWriter, article_ntriples
+
+BASE = Settings().base_iri
+TEXT = "The Harbour Renewal Fund will give £3m to Portwick. Mayor Jo Tester announced it on Monday."
+ENTITIES = [("Fund", "Harbour Renewal Fund", ["£3m"], 3e6, []), ("Person", "Jo Tester", [], None, ["Mayor"])]
+
+
+def _resolved(hand_extraction, article_id: str, published: str = "2024-05-02"):
+    return resolve_extraction(hand_extraction(article_id, TEXT, ENTITIES, published=published), EntityIndex(), BASE)
+
+
+def _written(location: Path, articles, workers: int) -> list[tuple[str, int, type | None]]:
+    done: list[tuple[str, int, type | None]] = []
+    store = open_store(str(location))
+    try:
+        def record(resolved, n: int, err: ReformKGError | None) -> None:
+            done.append((resolved.extraction.article.id, n, type(err) if err else None))
+
+        with ArticleWriter(store, BASE, record, workers=workers) as writer:
+            for resolved in articles:
+                writer.put(resolved)
+    finally:
+        store.close()
+    return done
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_writer_writes_in_order_and_keeps_a_failing_article_out(hand_extraction, tmp_path: Path, workers: int) -> None:
+    articles = [_resolved(hand_extraction, "w1"), _resolved(hand_extraction, "w2", published="4 March"),
+                _resolved(hand_extraction, "w3")]
+    done = _written(tmp_path / "store", articles, workers)
+    assert [(a, err) for a, _, err in done] == [("w1", None), ("w2", ValidationError), ("w3", None)]
+    assert done[0][1] == done[2][1] > 0
+    names = {g.value for g in ox.Store.read_only(str(tmp_path / "store")).named_graphs()}
+    assert names == {str(graph_iri(BASE, "w1")), str(graph_iri(BASE, "w3"))}
+
+
+def test_writer_links_only_checks_the_links_not_the_rest(hand_extraction) -> None:
+    resolved = _resolved(hand_extraction, "w4", published="4 March")  # the article part fails the shapes
+    sentence = Evidence("w4", TEXT[:52], 0, 52)
+    link = Link(iri=f"{BASE}fund/harbour-renewal-fund-0", name="Harbour Renewal Fund", type="Fund", score=0.95,
+                evidence=sentence)
+    linked = resolved.__class__(resolved.extraction, resolved.entities, links=(link,))
+    with pytest.raises(ValidationError):
+        article_ntriples(linked, BASE)
+    text, n = article_ntriples(linked, BASE, links_only=True)
+    assert "linkTarget" in text and n > 0
+
+
+def test_writer_ingest_with_workers_stores_what_ingest_without_them_does(seed_store: Path, tmp_path: Path) -> None:
+    sources = Path(__file__).resolve().parent.parent / "sources"
+    report = ingest_sources([sources], Settings(store=str(tmp_path / "store"), n_process=2))
+    assert len(report.stored) == 5 and not report.failures
+
+    def quads(location: Path) -> set[str]:
+        return {str(q) for q in ox.Store.read_only(str(location))}
+
+    assert quads(tmp_path / "store") == quads(seed_store)
