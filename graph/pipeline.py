@@ -17,7 +17,8 @@ from .config import Settings
 from .errors import ReformKGError, SourceError
 from .extract import extract_article, extract_articles
 from .ingest import ingest_path, read_article
-from .link import link_extraction, load_entity_index
+from .entity_cache import invalidate, load_index, load_link_index, save_index
+from .link import link_extraction
 from .model import Article, Extraction, Link, ResolvedArticle
 from .resolve import EntityIndex, resolve_extraction
 from .store import Store, open_store
@@ -61,12 +62,16 @@ def ingest_sources(
 
     store = open_store(settings.store)
     try:
-        index = load_entity_index(store)
+        index = load_index(store)
+        invalidate(store)
+        unstored = False  # an article resolved but not stored: its nodes are in the index only
         source_failures: list[ReformKGError] = []
         with tempfile.TemporaryFile(prefix="reformkg-ingest-") as spill:
 
             def stored(resolved: ResolvedArticle, n: int, err: ReformKGError | None) -> None:
+                nonlocal unstored
                 if err is not None:
+                    unstored = True
                     failed(err)
                     return
                 pickle.dump((resolved, n), spill, protocol=pickle.HIGHEST_PROTOCOL)
@@ -82,6 +87,7 @@ def ingest_sources(
                     try:
                         resolved = resolve_extraction(extraction, index, settings.base_iri)
                     except ReformKGError as err:
+                        unstored = True
                         failed(err)
                         continue
                     writer.put(replace(resolved, links=link_extraction(extraction, index)))
@@ -89,6 +95,8 @@ def ingest_sources(
                 failed(err)
             spill.seek(0)
             report.triples += _relink(store, _spilled(spill), index, settings, failed)
+        if not unstored:  # a failed article's nodes are in the index but not in the store
+            save_index(store, index)
     finally:
         store.close()
     return report
@@ -147,7 +155,7 @@ def link_file(path: Path | str, settings: Settings) -> tuple[Link, ...]:
     extraction = extract_article(read_article(Path(path)))
     store = open_store(settings.store, read_only=True)
     try:
-        index = load_entity_index(store)
+        index = load_link_index(store, extraction)
     finally:
         store.close()
     return link_extraction(extraction, index)

@@ -193,7 +193,8 @@ def link_text(store: Store, text: str, title: str | None = None, url: str | None
     """
     from ..extract import extract_article
     from ..ingest import article_from_text
-    from ..link import link_extraction, load_entity_index
+    from ..entity_cache import load_link_index
+    from ..link import link_extraction
 
-    article = article_from_text(text, "posted text", title=title, url=url)
-    return link_extraction(extract_article(article), load_entity_index(store))
+    extraction = extract_article(article_from_text(text, "posted text", title=title, url=url))
+    return link_extraction(extraction, load_link_index(store, extraction))
