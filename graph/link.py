@@ -5,10 +5,12 @@ Output: ``Link`` records, best first, each with the sentence that shows the refe
 
 Evidence is sought two ways so that a missed or mistyped extraction does not lose a link: the
 article's own entities matched by the resolver's rules (same specific name, acronym, near-equal
-name, a fund's amount plus purpose), and the graph node's specific names found verbatim in the text.
-Two weaker kinds need more: a node known only by its sum ("£570 million") links on an equal sum
-with enough purpose words shared around the two mentions, and a capitalised short name ("the Care
-Review") links the one programme or fund whose name holds all its words.
+name, a fund's amount plus purpose), and the graph node's specific names found verbatim in the text
+(a capitalised name the article writes so only inside longer names is a common phrase there).
+Weaker kinds need more (``resolve.candidates``): a node known only by its sum, a capitalised short
+name ("the Care Review"), a programme known by what it is for ("strategy for rural bus services").
+A body an article introduced as newly set up ("a new Harbour Renewal Board") is part of a reform
+and links like a programme, by its name or by its name with another kind of body ("... Council").
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ from rdflib import URIRef
 from .gazetteer import Gazetteer, load_gazetteer
 from .model import Evidence, Extraction, Identifier, Link
 from .resolve import EntityIndex, KnownEntity
+from .resolve.candidates import (
+    bare_fund_matches,
+    candidates,
+    described_evidence,
+    linkable,
+    short_name_evidence,
+    standing_body,
+)
+from .resolve.cues import SET_UP, body_stem, introduced_as_new
 from .resolve.names import (
     GENERIC,
     STOP,
@@ -30,7 +41,6 @@ from .resolve.names import (
     amount_buckets,
     content_words,
     fund_matches,
-    is_amount,
     is_specific,
     normalise_name,
     same_amount,
@@ -40,14 +50,13 @@ from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
 #: Scores at or above this are links. Calibrated on the dev sets by ``scripts/calibrate_links.py``.
 LINK_THRESHOLD = 0.85
-LINKABLE = ("Programme", "Fund")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 # Every branch is one triple pattern (or one mention's chain) and rows are merged by ?e in Python:
 # a node stated in n article graphs appears n times in the union default graph, so any join of
 # two of its triples ("?e a ?type ; skos:prefLabel ?l") costs n^2 rows.
 INDEX_QUERY = f"""
-SELECT DISTINCT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
+SELECT DISTINCT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx ?lead WHERE {{
   {{ VALUES ?type {{ {" ".join(f"<{c}>" for c in CLASS_TYPES)} }} ?e a ?type }}
   UNION {{ ?e <{_SKOS}prefLabel> ?label }}
   UNION {{ ?e <{_SKOS}altLabel> ?alt }}
@@ -57,7 +66,8 @@ SELECT DISTINCT ?e ?type ?label ?alt ?amount ?code ?qid ?role ?art ?ctx WHERE {{
   UNION {{ ?art <{RKG.mentions}> ?e }}
   UNION {{ ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?src ; <{OA.hasSelector}> ?pos .
            ?pos <{OA.start}> ?s ; <{OA.end}> ?t . ?src <{RKG.text}> ?text .
-           BIND(SUBSTR(?text, IF(?s > 160, ?s - 159, 1), ?t - ?s + 320) AS ?ctx) }}
+           BIND(SUBSTR(?text, IF(?s > 160, ?s - 159, 1), ?t - ?s + 320) AS ?ctx)
+           BIND(SUBSTR(?text, IF(?s > 48, ?s - 47, 1), IF(?s > 48, 48, ?s)) AS ?lead) }}
 }}"""
 
 
@@ -93,6 +103,8 @@ def load_entity_index(store: Store) -> EntityIndex:
                 known.articles.add(row["art"].value.rsplit("/", 1)[-1])
             elif "ctx" in row and type_ == "Fund":
                 known.context |= content_words(row["ctx"].value)
+            elif "lead" in row and type_ == "Organisation" and introduced_as_new(row["lead"].value):
+                known.context.add(SET_UP)
     for known in nodes.values():
         known.forms = {f for f in map(normalise_name, known.names) if f}
         index.add(known)
@@ -142,15 +154,24 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Itera
         pattern = _name_pattern(name)
         if pattern is None:
             continue
+        found = []
         for m in pattern.finditer(text):
             if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
-                yield 0.5, m.start(), m.end()  # "Secretary of State for Levelling Up" names a post
+                found.append((0.5, m, True))  # "Secretary of State for Levelling Up" names a post
             elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
-                yield 0.6, m.start(), m.end()  # "an independent review" introduces a new thing
+                found.append((0.6, m, False))  # "an independent review" introduces a new thing
             elif _LONGER_NAME.match(text, m.end()):
-                yield 0.6, m.start(), m.end()  # "Levelling Up Fund" is another thing than "Levelling Up"
+                found.append((0.6, m, True))  # "Levelling Up Fund" is another thing than "Levelling Up"
             else:
-                yield (0.9 if acronym_of(name) else 0.95), m.start(), m.end()
+                found.append((0.9 if acronym_of(name) else 0.95, m, False))
+        # a capitalised name the article writes so only inside longer names or posts, and otherwise
+        # in other case ("levelling up", "Levelling up"), is the common phrase those names are made of
+        words = re.findall(r"[\w£]+", name)
+        phrase = not name.islower() and any(inside for _, _, inside in found) and all(
+            re.findall(r"[\w£]+", m.group(0)) != words for score, m, _ in found if score > 0.6)
+        for score, m, _ in found:
+            yield (0.6 if phrase and score > 0.6 else score), m.start(), m.end()
+            if score > 0.6 and not phrase:
                 break
 
 
@@ -170,8 +191,15 @@ def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, in
 
 def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
     theirs = known.name_keys()
+    stems = {body_stem(k) for k in theirs} - {None}
     for probe, start, end, amount_start, amount_end in probes:
         mine = probe.name_keys()
+        if known.type == "Organisation":  # a body set up by a reform: its name, or its name with another
+            if probe.type == "Organisation" and mine & theirs:  # kind of body ("Board" for "Council")
+                yield 1.0, start, end
+            elif probe.type == "Organisation" and stems & {body_stem(k) for k in mine}:
+                yield 0.9, start, end
+            continue
         if mine & theirs:
             yield 1.0, start, end
         elif probe.type == "Organisation":
@@ -181,7 +209,7 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
         elif not theirs:  # a node known only by its sum ("£570 million"): the sum and what it is for
             if probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts
                                                           for b in known.amounts):
-                yield (0.9 if _bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
+                yield (0.9 if bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
         elif probe.type == known.type == "Fund" and probe.amounts and known.amounts and any(
                 same_amount(a, b) for a in probe.amounts for b in known.amounts):
             # the same sum: a link when the purposes agree, a weak hint when they do not
@@ -193,98 +221,7 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
                 yield best / 100, start, end
 
 
-#: Function words ``content_words`` keeps that say nothing about what a sum is for.
-_FUNCTION = {"them", "him", "her", "its", "there", "here", "what", "when", "where", "how", "can", "could",
-             "should", "may", "might", "must", "such", "some", "other", "only", "just", "very", "about",
-             # when, not what for: "over the next five years"
-             "next", "last", "past", "coming", "four", "five", "six", "seven", "eight", "nine", "ten",
-             "twenty", "month", "months", "week", "weeks", "day", "days", "decade", "period", "time"}
-
-
-def _bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
-    """Give whether an article's fund is a node known only by an equal sum: enough shared purpose words.
-
-    A round sum ("£600m", "£10m": one significant figure) is common to many unrelated funds, so it
-    needs five words in common around the two mentions; an exact-looking one ("£570m") needs three.
-    """
-    shared = ((probe.context | probe.purpose()) & known.context) - _FUNCTION
-    digits = f"{round(min(known.amounts))}".rstrip("0")
-    return len(shared) >= (3 if len(digits) >= 2 else 5)
-
-
-#: Kind words a programme's short name ends with: "the Care Review" for a review of children's social care.
-_KINDS = {"review", "plan", "strategy", "fund", "programme", "scheme", "framework", "paper", "deal", "bill"}
-_PROPER = re.compile(r"(?:[A-Z][\w’'-]*|of|and|for|the|to|in)(?:\s+(?:[A-Z][\w’'-]*|of|and|for|the|to|in))*")
-
-
-def _short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> dict[str, tuple[float, int, int]]:
-    """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
-
-    "the Care Review" stands for the "Review of Children's Social Care" when that is the only
-    programme or fund of the graph whose name holds both words; a short name two nodes share is
-    no evidence for either.
-    """
-    found: dict[str, tuple[float, int, int]] = {}
-    for probe, start, end, _, _ in probes:
-        if probe.type not in LINKABLE:
-            continue
-        for name in probe.names:
-            name = re.sub(r"^(the|The)\s+", "", name.strip())
-            form = normalise_name(name)
-            words = [w for w in form.split() if w not in STOP]
-            if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
-                    or not any(w not in GENERIC and not is_amount(w) for w in words)):
-                continue
-            owners = {k.iri for k in _candidates(index, set(words), set(), every_word=True)
-                      if k.type in LINKABLE
-                      and not k.articles <= {article_id}
-                      and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
-                              for key in k.name_keys())}
-            if len(owners) == 1:
-                found[owners.pop()] = (0.9, start, end)
-    return found
-
-
-class _WordIndex:
-    """Linkable nodes by the words, initials and sums of their names, so an article meets only
-    the nodes it could refer to instead of every node of the graph (linking was O(nodes) per article)."""
-
-    def __init__(self, index: EntityIndex) -> None:
-        self.stamp = _stamp(index)
-        self.by_word: dict[str, set[str]] = {}
-        self.by_amount: dict[float, set[str]] = {}
-        for known in index.entities.values():
-            if known.type not in LINKABLE:
-                continue
-            for word in {w for k in known.name_keys() for w in k.split()} | known.initials():
-                self.by_word.setdefault(word, set()).add(known.iri)
-            for a in known.amounts:
-                self.by_amount.setdefault(float(f"{a:.2g}"), set()).add(known.iri)
-
-
-def _stamp(index: EntityIndex) -> tuple[int, int]:
-    return len(index.entities), sum(len(k.names) + len(k.amounts) for k in index.entities.values())
-
-
-def _candidates(index: EntityIndex, words: set[str], amounts: set[float], *,
-                every_word: bool = False) -> list[KnownEntity]:
-    """Give the nodes that share a name word, an initialism or a two-figure sum with the article
-    (with ``every_word``: the nodes whose names hold all of ``words``)."""
-    cache = getattr(index, "_link_words", None)
-    if cache is None or cache.stamp != _stamp(index):
-        cache = _WordIndex(index)
-        index._link_words = cache  # type: ignore[attr-defined]
-    if every_word:
-        sets = [cache.by_word.get(w, set()) for w in words]
-        iris = set.intersection(*sets) if sets else set()
-    else:
-        iris = set().union(*(cache.by_word.get(w, ()) for w in words),
-                           *(cache.by_amount.get(a, ()) for a in amounts))
-    # sorted: set order varies from run to run, links must not
-    return [index.entities[i] for i in sorted(iris)]
-
-
-def _distinctive(keys: set[str]) -> set[str]:
+def _distinctive(keys: Iterable[str]) -> set[str]:
     return {w for k in keys for w in k.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()}
 
 
@@ -299,9 +236,11 @@ def link_extraction(
     probes = _probes(extraction)
     words = set(normalise_name(article.text).split())
     amounts = set().union(*(amount_buckets(a) for p in probes for a in p[0].amounts))
-    short = _short_name_evidence(probes, index, article.id)
-    for known in _candidates(index, words, amounts):
-        if known.type not in LINKABLE or known.articles <= {article.id}:
+    short = short_name_evidence(probes, index, article.id)
+    described_ = described_evidence(extraction, index)
+    for known in candidates(index, words, amounts):
+        if not linkable(known) or known.articles <= {article.id} or (
+                known.type == "Organisation" and standing_body(known, gazetteer)):
             continue
         keys = known.name_keys()
         # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
@@ -310,8 +249,9 @@ def link_extraction(
                                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
         found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
-        if known.iri in short:
-            found.append(short[known.iri])
+        for weak in (short, described_):
+            if known.iri in weak:
+                found.append(weak[known.iri])
         if not found:
             continue
         score, start, end = max(found, key=lambda f: (f[0], -f[1]))

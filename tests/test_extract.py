@@ -116,6 +116,21 @@ def test_extract_named_programme_and_its_anaphor(nlp: Language) -> None:
     assert len([e for e in ex.entities if e.type == "Programme"]) == 1
 
 
+def test_extract_programme_called_only_by_its_kind_gets_its_description(nlp: Language) -> None:
+    text = ("New Long-Term Strategy Unveiled\n\nMinisters have set out the long-term strategy for rural "
+            "bus services in Wessex. The strategy will be reviewed in two years.")
+    ex = _extract(nlp, text)
+    programmes = [e for e in ex.entities if e.type == "Programme"]
+    assert len(programmes) == 1
+    assert any(a.startswith("long-term strategy for rural bus services") for a in programmes[0].aliases)
+
+
+def test_extract_named_programme_keeps_only_its_names(nlp: Language) -> None:
+    text = "The Rural Skills Strategy was published today. The strategy for Devon sets out ten actions."
+    strategy = _named(_extract(nlp, text), "Rural Skills Strategy")
+    assert not [a for a in strategy.aliases if "Devon" in a]
+
+
 def test_extract_acronym_in_brackets_is_an_alias(nlp: Language) -> None:
     ex = _extract(nlp, "The County Councils Network (CCN) said councils were under strain. The CCN wants reform.")
     ccn = _named(ex, "County Councils Network")

@@ -186,3 +186,78 @@ def test_link_short_name_shared_by_two_nodes_or_lower_case_is_no_evidence(hand_e
     lower = "Operators said a bus review was overdue."
     assert link_extraction(hand_extraction("n12", lower, [("Programme", "bus review", [], None, [])]),
                            _review_index(hand_extraction)) == ()
+
+
+def _body_index(hand_extraction) -> EntityIndex:
+    index = EntityIndex()
+    text = ("Ministers will set up a new Harbour Renewal Board to oversee the Coastal Towns Plan. "
+            "The Fenmoor Drainage Board welcomed it.")
+    resolve_extraction(hand_extraction("g6", text, [("Organisation", "Harbour Renewal Board", [], None, []),
+                                                    ("Organisation", "Fenmoor Drainage Board", [], None, [])]),
+                       index, BASE)
+    return index
+
+
+def test_link_body_set_up_by_a_reform_by_its_name_or_another_kind_of_body(hand_extraction) -> None:
+    index = _body_index(hand_extraction)
+    text = "The Harbour Renewal Council met for the first time in Whitby."
+    new = hand_extraction("n13", text, [("Organisation", "Harbour Renewal Council", [], None, [])])
+    links = link_extraction(new, index)
+    assert [(lk.name, lk.type) for lk in links] == [("Harbour Renewal Board", "Organisation")]
+    same = "Members of the Harbour Renewal Board were named."
+    assert [lk.name for lk in link_extraction(hand_extraction("n14", same, []), index)] == ["Harbour Renewal Board"]
+
+
+def test_link_standing_body_is_no_link_even_by_its_own_name(hand_extraction) -> None:
+    index = _body_index(hand_extraction)
+    text = "The Fenmoor Drainage Board raised its levy."
+    new = hand_extraction("n15", text, [("Organisation", "Fenmoor Drainage Board", [], None, [])])
+    assert link_extraction(new, index) == ()
+
+
+def _strategy_index(hand_extraction, *extra: tuple) -> EntityIndex:
+    index = EntityIndex()
+    text = ("Ministers launched a long-term strategy for rural bus services in the spring. "
+            "Councils wrote a new strategy on rural bus services.")
+    resolve_extraction(hand_extraction("g7", text, [("Programme", "Long-Term Strategy",
+                                                     ["long-term strategy for rural bus services"], None, []),
+                                                    *extra]), index, BASE)
+    return index
+
+
+def test_link_programme_known_by_its_purpose_to_a_named_one_of_that_kind_and_purpose(hand_extraction) -> None:
+    text = "A year on, the 'Ride Free' strategy to improve rural bus services has cut fares."
+    new = hand_extraction("n16", text, [("Programme", "Ride Free", ["Ride Free' strategy"], None, [])])
+    links = link_extraction(new, _strategy_index(hand_extraction))
+    assert [lk.name for lk in links] == ["Long-Term Strategy"]
+    assert links[0].evidence.sentence == text
+
+
+def test_link_purpose_needs_the_same_kind_and_one_node_so_described(hand_extraction) -> None:
+    plan = "The 'Ride Free' plan to improve rural bus services has cut fares."
+    new = hand_extraction("n17", plan, [("Programme", "Ride Free", ["Ride Free' plan"], None, [])])
+    assert link_extraction(new, _strategy_index(hand_extraction)) == ()
+    text = "The 'Ride Free' strategy to improve rural bus services has cut fares."
+    strategy = hand_extraction("n18", text, [("Programme", "Ride Free", ["Ride Free' strategy"], None, [])])
+    two = _strategy_index(hand_extraction, ("Programme", "new strategy", ["strategy on rural bus services"], None, []))
+    assert link_extraction(strategy, two) == ()
+
+
+def test_link_name_written_so_only_inside_longer_names_is_a_common_phrase(hand_extraction) -> None:
+    index = EntityIndex()
+    resolve_extraction(hand_extraction("g8", "The Greening Towns programme planted trees.",
+                                       [("Programme", "Greening Towns", [], None, [])]), index, BASE)
+    text = "A boost for greening towns. The Greening Towns Fund opened. Greening towns means planting oaks."
+    assert link_extraction(hand_extraction("n19", text, []), index) == ()
+    lower = "Councils back greening towns across the county."
+    assert [lk.name for lk in link_extraction(hand_extraction("n20", lower, []), index)] == ["Greening Towns"]
+
+
+def test_link_body_named_after_a_place_is_local_even_when_new(hand_extraction) -> None:
+    index = EntityIndex()
+    text = "Ministers will set up a new Norfolk Recovery Board."
+    resolve_extraction(hand_extraction("g9", text, [("Organisation", "Norfolk Recovery Board", [], None, [])]),
+                       index, BASE)
+    again = "The Norfolk Recovery Board met on Monday."
+    new = hand_extraction("n21", again, [("Organisation", "Norfolk Recovery Board", [], None, [])])
+    assert link_extraction(new, index) == ()

@@ -231,3 +231,27 @@ def test_resolve_leading_qualifier_dropped_is_the_same_programme(hand_extraction
                         [("Programme", "independent review of policing", [], None, [])]))
     assert a["Review of Children's Social Care"] == b["Independent Review of Children's Social Care"]
     assert c["independent review of policing"] != a["Review of Children's Social Care"]
+
+
+def test_resolve_cues_new_body_purpose_and_kind_of_body() -> None:
+    from reformkg.resolve.cues import body_stem, described, introduced_as_new, purpose_after
+
+    assert introduced_as_new("Ministers will set up a ") and introduced_as_new("plans to create a new ")
+    assert not introduced_as_new("Members of the ") and not introduced_as_new("renewed the ")
+    assert described("long term strategy for rural bus services") == ("strategy", {"rural", "bus"})
+    assert described("cycling strategy for towns") is None and described("the strategy") is None
+    assert purpose_after(" strategy to improve rural bus services. Fares fell.") == {"improve", "rural", "bus"}
+    assert purpose_after(" was published in May.") == set() and purpose_after(" is to cut bus fares") == set()
+    assert body_stem("harbour renewal board") == "harbour renewal" and body_stem("city council") is None
+
+
+def test_resolve_marks_a_body_the_article_sets_up(hand_extraction) -> None:
+    from reformkg.resolve.cues import SET_UP
+
+    index = EntityIndex()
+    text = "Ministers will establish a Harbour Renewal Board. The Fenmoor Drainage Board agreed."
+    resolve_extraction(hand_extraction("a1", text, [("Organisation", "Harbour Renewal Board", [], None, []),
+                                                    ("Organisation", "Fenmoor Drainage Board", [], None, [])]),
+                       index, BASE)
+    marked = {k.label for k in index.entities.values() if SET_UP in k.context}
+    assert marked == {"Harbour Renewal Board"}

@@ -20,7 +20,13 @@ from .mentions import (
     titled_person_mentions,
 )
 from .ner import acronym_mentions, ner_mentions, surname_mentions
-from .phrases import anaphor_mentions, money_mentions, programme_phrase_mentions, quoted_programme_mentions
+from .phrases import (
+    anaphor_mentions,
+    describe_generic_programmes,
+    money_mentions,
+    programme_phrase_mentions,
+    quoted_programme_mentions,
+)
 from .relations import find_relations
 from .resources import tag_to_pos
 from .roles import find_roles
@@ -80,6 +86,7 @@ def find_entities(doc: Doc) -> Doc:
     clusters = cluster_mentions(mentions)
     resolve_anaphors(mentions, clusters)
     clusters = merge_same_owner(text_of(doc), clusters)
+    describe_generic_programmes(doc, clusters)
     entities = []
     for i, c in enumerate(clusters, 1):
         entities.append(

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .mentions import Mention
 from .money import find_money
-from .names import clean_surface
+from .names import clean_surface, name_key
 from .resources import word_set
 from .sentences import text_of
 
@@ -197,3 +197,41 @@ def quoted_programme_mentions(doc: Doc) -> list[Mention]:
         whole = f"{name} {m.group('head')}"
         out.append(Mention(m.start(), m.end(), name, "Programme", "name", aliases=[whole], head=m.group("head")))
     return out
+
+
+_DESCRIBING = {"for", "to", "on", "into", "aimed", "designed", "intended"}
+_UNNAMING = {"long", "term", "short", "medium"}  # "long-term": how long, not which
+
+
+def _says_only_kind(surface: str, heads: frozenset[str], ignored: frozenset[str]) -> bool:
+    words = name_key(surface).split()
+    return bool(words) and all(w in heads or w in ignored or w in _UNNAMING for w in words)
+
+
+def describe_generic_programmes(doc: Doc, clusters: list) -> None:
+    """Give a programme called only by its kind ("the long-term strategy") the description after it.
+
+    "the long-term strategy for rural bus services" gets that phrase as an alias, so the programme
+    has a name that tells it from other strategies (a named programme keeps only its names).
+    """
+    heads = word_set("programme_heads")
+    ignored = word_set("programme_modifiers_ignored")
+    for c in clusters:
+        if c.type != "Programme" or not all(_says_only_kind(s, heads, ignored) for s in c.surfaces()):
+            continue
+        for m in c.mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None or span[-1].lower_ not in heads or span.end >= len(doc):
+                continue
+            head = span[-1]
+            end = postmodifier_end(head, limit=8)
+            if end <= head.i + 1 or doc[head.i + 1].lower_ not in _DESCRIBING:
+                continue
+            start = min([t.left_edge.i for t in head.lefts if t.dep_ in {"amod", "compound"}] + [head.i])
+            while start < head.i and (doc[start].pos_ in {"DET", "PRON"} or doc[start].lower_ in ignored):
+                start += 1
+            longer = doc[start:end]
+            while len(longer) > 2 and longer[-1].pos_ in {"ADP", "DET", "PART", "CCONJ", "PRON"}:
+                longer = longer[:-1]
+            if "\n" not in longer.text:
+                m.aliases.append(clean_surface(longer.text))

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from ..gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
+from .cues import SET_UP, introduced_as_new
 from .names import KnownEntity, amount_buckets, fund_matches, normalise_name, slugify, surname_of
 
 __all__ = ["EntityIndex", "KnownEntity", "identifiers_for", "mint_iri", "normalise_name", "resolve_extraction",
@@ -177,6 +178,12 @@ def _context(extraction: Extraction, entity: Entity) -> str:
     return " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
 
 
+def _introduced_as_new(extraction: Extraction, entity: Entity) -> bool:
+    """Give whether the article introduces a body as newly set up ("will set up a new X Board")."""
+    text = extraction.article.text
+    return any(introduced_as_new(text[max(0, s.start - 48): s.start]) for s in entity.mentions)
+
+
 def _key(entity: Entity, identifiers: tuple[Identifier, ...], gazetteer: Gazetteer | None) -> str:
     """The IRI key: the gazetteer's name and code when there is one, so the IRI does not depend on wording."""
     entry = _gazetteer_entry(entity, gazetteer) if identifiers else None
@@ -225,6 +232,8 @@ def resolve_extraction(
         else:
             known = KnownEntity.from_entity(known.iri, entity, idents, context, label=known.label)
         known.articles.add(article_id)
+        if entity.type == "Organisation" and _introduced_as_new(extraction, entity):
+            known.context.add(SET_UP)  # a body this reform sets up: linkable like its programmes
         node = index.add(known)
         resolved[entity.id] = ResolvedEntity(entity=entity, iri=node.iri, label=node.label,
                                              identifiers=tuple(sorted(node.identifiers, key=lambda i: i.scheme)))

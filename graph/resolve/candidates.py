@@ -1,0 +1,174 @@
+"""Which graph nodes an article could link to, and the weaker kinds of link evidence that need them all.
+
+Input: the ``EntityIndex`` of the graph and an article's probes (its entities as nodes) or
+extraction. Output: candidate nodes (those sharing a name word, an initialism or a sum with the
+article) and evidence records ``(score, start, end)`` by node IRI for ``link.py``:
+
+- a node known only by its sum ("£570 million") is the article's fund of an equal sum when
+  enough purpose words are shared around the two mentions;
+- a capitalised short name ("the Bus Review") is the one programme whose name holds all its words;
+- a programme known by what it is for ("strategy for rural bus services") is the article's
+  programme of that kind said to be for the same thing, when no other node is so described.
+
+Linkable nodes are programmes and funds, and bodies an article introduced as newly set up
+(``cues.SET_UP``) that the gazetteer does not know and no place names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..gazetteer import Gazetteer
+from ..model import Extraction
+from . import EntityIndex, KnownEntity
+from .cues import SET_UP, described, kind_of, purpose_after
+from .names import GENERIC, STOP, is_amount, normalise_name
+
+LINKABLE = ("Programme", "Fund")
+Evidence = dict[str, tuple[float, int, int]]
+
+
+#: Function words ``content_words`` keeps that say nothing about what a sum is for.
+_FUNCTION = {"them", "him", "her", "its", "there", "here", "what", "when", "where", "how", "can", "could",
+             "should", "may", "might", "must", "such", "some", "other", "only", "just", "very", "about",
+             # when, not what for: "over the next five years"
+             "next", "last", "past", "coming", "four", "five", "six", "seven", "eight", "nine", "ten",
+             "twenty", "month", "months", "week", "weeks", "day", "days", "decade", "period", "time"}
+
+
+def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
+    """Give whether an article's fund is a node known only by an equal sum: enough shared purpose words.
+
+    A round sum ("£600m", "£10m": one significant figure) is common to many unrelated funds, so it
+    needs five words in common around the two mentions; an exact-looking one ("£570m") needs three.
+    """
+    shared = ((probe.context | probe.purpose()) & known.context) - _FUNCTION
+    digits = f"{round(min(known.amounts))}".rstrip("0")
+    return len(shared) >= (3 if len(digits) >= 2 else 5)
+
+
+#: Kind words a programme's short name ends with: "the Care Review" for a review of children's social care.
+_KINDS = {"review", "plan", "strategy", "fund", "programme", "scheme", "framework", "paper", "deal", "bill"}
+_PROPER = re.compile(r"(?:[A-Z][\w’'-]*|of|and|for|the|to|in)(?:\s+(?:[A-Z][\w’'-]*|of|and|for|the|to|in))*")
+
+
+def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Evidence:
+    """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
+
+    "the Care Review" stands for the "Review of Children's Social Care" when that is the only
+    programme or fund of the graph whose name holds both words; a short name two nodes share is
+    no evidence for either.
+    """
+    found: Evidence = {}
+    for probe, start, end, _, _ in probes:
+        if probe.type not in LINKABLE:
+            continue
+        for name in probe.names:
+            name = re.sub(r"^(the|The)\s+", "", name.strip())
+            form = normalise_name(name)
+            words = [w for w in form.split() if w not in STOP]
+            if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
+                    or not any(w not in GENERIC and not is_amount(w) for w in words)):
+                continue
+            owners = {k.iri for k in candidates(index, set(words), set(), every_word=True)
+                      if k.type in LINKABLE
+                      and not k.articles <= {article_id}
+                      and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
+                              for key in k.name_keys())}
+            if len(owners) == 1:
+                found[owners.pop()] = (0.9, start, end)
+    return found
+
+
+def linkable(known: KnownEntity) -> bool:
+    """Give whether a node can be linked: a programme or fund, or a body an article introduced as newly set up."""
+    return known.type in LINKABLE or known.type == "Organisation" and SET_UP in known.context
+
+
+def described_evidence(extraction: Extraction, index: EntityIndex) -> Evidence:
+    """Give nodes known by what they are for that an article's programme of the same kind is said to be for.
+
+    A graph's "long-term strategy for rural bus services" is the article's "Ride Free strategy to
+    improve rural bus services" when it is the only strategy of the graph described by those words.
+    """
+    text, article_id = extraction.article.text, extraction.article.id
+    cache = word_index(index)
+    found: Evidence = {}
+    for entity in extraction.entities:
+        if entity.type != "Programme" or not entity.mentions:
+            continue
+        forms = {f for f in map(normalise_name, (entity.name, *entity.aliases)) if f}
+        descriptions = [d for d in map(described, forms) if d]
+        kind = kind_of({entity.name, *entity.aliases}) or next((k for k, _ in descriptions), None)
+        if kind is None:
+            continue
+        purpose = set().union(*(purpose_after(text[s.end: s.end + 120]) for s in entity.mentions),
+                              *(p for _, p in descriptions))
+        owners = {iri for iri, theirs in cache.described.get(kind, ())
+                  if len(theirs & purpose) >= max(2, 0.75 * len(theirs))
+                  and not index.entities[iri].articles <= {article_id}}
+        if len(owners) == 1:
+            span = entity.mentions[0]
+            found.setdefault(owners.pop(), (0.9, span.start, span.end))
+    return found
+
+
+def standing_body(known: KnownEntity, gazetteer: Gazetteer) -> bool:
+    """Give whether a body is one the gazetteer knows, or one named after a place ("Wessex Council"):
+    a standing or local body, not one a national reform sets up, even when an article calls it new."""
+    if gazetteer.lookup(known.label):
+        return True
+    for key in known.name_keys():
+        words = key.split()
+        runs = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 4, len(words) + 1))}
+        if any(e.type == "Region" for run in runs for e in gazetteer.lookup(run)):
+            return True
+    return False
+
+
+class WordIndex:
+    """Linkable nodes by the words, initials and sums of their names, so an article meets only
+    the nodes it could refer to instead of every node of the graph (linking was O(nodes) per article)."""
+
+    def __init__(self, index: EntityIndex) -> None:
+        self.stamp = _stamp(index)
+        self.by_word: dict[str, set[str]] = {}
+        self.by_amount: dict[float, set[str]] = {}
+        self.described: dict[str, list[tuple[str, set[str]]]] = {}  # kind -> (node, purpose words)
+        for known in index.entities.values():
+            if not linkable(known):
+                continue
+            for word in {w for k in known.name_keys() for w in k.split()} | known.initials():
+                self.by_word.setdefault(word, set()).add(known.iri)
+            for a in known.amounts:
+                self.by_amount.setdefault(float(f"{a:.2g}"), set()).add(known.iri)
+            for kind, purpose in filter(None, map(described, known.name_keys())):
+                self.described.setdefault(kind, []).append((known.iri, purpose))
+
+
+def _stamp(index: EntityIndex) -> tuple[int, int]:
+    return len(index.entities), sum(len(k.names) + len(k.amounts) + len(k.context) for k in index.entities.values())
+
+
+def word_index(index: EntityIndex) -> WordIndex:
+    """Give the index's word index, built again when nodes or their names, sums or context changed."""
+    cache = getattr(index, "_link_words", None)
+    if cache is None or cache.stamp != _stamp(index):
+        cache = WordIndex(index)
+        index._link_words = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def candidates(index: EntityIndex, words: set[str], amounts: set[float], *,
+                every_word: bool = False) -> list[KnownEntity]:
+    """Give the nodes that share a name word, an initialism or a two-figure sum with the article
+    (with ``every_word``: the nodes whose names hold all of ``words``)."""
+    cache = word_index(index)
+    if every_word:
+        sets = [cache.by_word.get(w, set()) for w in words]
+        iris = set.intersection(*sets) if sets else set()
+    else:
+        iris = set().union(*(cache.by_word.get(w, ()) for w in words),
+                           *(cache.by_amount.get(a, ()) for a in amounts))
+    # sorted: set order varies from run to run, links must not
+    return [index.entities[i] for i in sorted(iris)]
