@@ -261,3 +261,10 @@ def test_link_body_named_after_a_place_is_local_even_when_new(hand_extraction) -
     again = "The Norfolk Recovery Board met on Monday."
     new = hand_extraction("n21", again, [("Organisation", "Norfolk Recovery Board", [], None, [])])
     assert link_extraction(new, index) == ()
+
+
+def test_link_short_name_that_is_a_node_s_whole_name_is_not_a_longer_one(hand_extraction) -> None:
+    index = _review_index(hand_extraction, ("Programme", "Bus Review", [], None, []))
+    text = "Operators said the Bus Review had ignored villages."
+    new = hand_extraction("n22", text, [("Programme", "Bus Review", [], None, [])])
+    assert [lk.name for lk in link_extraction(new, index)] == ["Bus Review"]

@@ -56,8 +56,8 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Ev
     """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
 
     "the Care Review" stands for the "Review of Children's Social Care" when that is the only
-    programme or fund of the graph whose name holds both words; a short name two nodes share is
-    no evidence for either.
+    programme or fund of the graph whose name holds both words; a short name two nodes share, or
+    one that is a node's whole name, is no evidence for another node.
     """
     found: Evidence = {}
     for probe, start, end, _, _ in probes:
@@ -70,7 +70,10 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Ev
             if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
                     or not any(w not in GENERIC and not is_amount(w) for w in words)):
                 continue
-            owners = {k.iri for k in candidates(index, set(words), set(), every_word=True)
+            holders = candidates(index, set(words), set(), every_word=True)
+            if any(form in k.name_keys() for k in holders):
+                continue  # the whole name of a node ("Better Care Fund"), not a short one for a longer name
+            owners = {k.iri for k in holders
                       if k.type in LINKABLE
                       and not k.articles <= {article_id}
                       and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
