@@ -41,6 +41,10 @@ _PURPOSE = re.compile(
     r"(?:(?:aimed|designed|intended|meant)\s+(?:at|to)|which\s+aims\s+to|that\s+aims\s+to|for|to|on|into|of)\s+"
     r"(?P<what>[^.,;:!?()\n\[\]]{3,80})", re.IGNORECASE)
 _PURPOSE_WORDS = 6
+#: Verbs a purpose phrase opens with ("to improve rural bus services"): what is done, not to what.
+_DOING = {"improve", "reform", "fix", "boost", "tackle", "support", "deliver", "cut", "reduce", "raise", "increase",
+          "help", "create", "build", "end", "transform", "expand", "extend", "protect", "strengthen", "make",
+          "give", "bring", "provide", "address", "overhaul", "modernise", "modernize", "grow", "develop"}
 _PREPOSITIONS = {"for", "to", "on", "into", "of"}
 _AIMED = {"aimed", "designed", "intended", "meant"}
 
@@ -58,8 +62,7 @@ def purpose_after(tail: str) -> set[str]:
     m = _PURPOSE.match(tail)
     if not m:
         return set()
-    words = m.group("what").split()[:_PURPOSE_WORDS]
-    return content_words(" ".join(words))
+    return _purpose_words(m.group("what").split())
 
 
 def described(form: str) -> tuple[str, set[str]] | None:
@@ -81,9 +84,16 @@ def described(form: str) -> tuple[str, set[str]] | None:
             continue
         if any(w not in GENERIC and w not in STOP and not is_amount(w) and not w[0].isdigit() for w in words[:i]):
             return None
-        purpose = content_words(" ".join(rest[:_PURPOSE_WORDS]))
+        purpose = _purpose_words(rest)
         return (word, purpose) if len(purpose) >= 2 else None
     return None
+
+
+def _purpose_words(words: list[str]) -> set[str]:
+    """Give the content words of the first six words of a purpose phrase, without an opening verb."""
+    if words and (words[0].lower() in _DOING or words[0].lower().endswith("ing")):
+        words = words[1:]  # "fixing", "improve": the same purpose is served many ways
+    return content_words(" ".join(words[:_PURPOSE_WORDS]))
 
 
 def kind_of(names: set[str]) -> str | None:
