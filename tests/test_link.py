@@ -268,3 +268,25 @@ def test_link_short_name_that_is_a_node_s_whole_name_is_not_a_longer_one(hand_ex
     text = "Operators said the Bus Review had ignored villages."
     new = hand_extraction("n22", text, [("Programme", "Bus Review", [], None, [])])
     assert [lk.name for lk in link_extraction(new, index)] == ["Bus Review"]
+
+
+def test_link_store_keeps_the_set_up_cue_of_a_body(runner, seed_store: Path, tmp_path: Path) -> None:
+    from reformkg.resolve.cues import SET_UP
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    article = tmp_path / "board.txt"
+    article.write_text("Ministers will set up a new Harbour Renewal Board to oversee coastal regeneration.\n",
+                       encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(article), "--store", str(store), "--quiet"]).exit_code == 0
+    st = open_store(str(store), read_only=True)
+    try:
+        index = load_entity_index(st)
+    finally:
+        st.close()
+    assert "Harbour Renewal Board" in {k.label for k in index.entities.values() if SET_UP in k.context}
+    later = tmp_path / "later.txt"
+    later.write_text("The Harbour Renewal Council met in Whitby on Monday.\n", encoding="utf-8")
+    result = runner.invoke(app, ["link", str(later), "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert [(lk["name"], lk["type"]) for lk in json.loads(result.stdout)] == [("Harbour Renewal Board", "Organisation")]

@@ -163,3 +163,14 @@ def test_ner_a_stop_word_inside_a_sentence_stays_in_the_name(nlp: Language) -> N
     ex = _extract(nlp, "The funding builds on the Next Steps to Put Carers First plan which was backed by £25m.")
     assert ("Programme", "Next Steps to Put Carers First") in _typed(ex)
     assert ("Programme", "Rural Skills Plan") in _typed(_extract(nlp, "This Rural Skills Plan starts today."))
+
+
+def test_ner_sentence_case_title_of_a_paper_is_a_programme(nlp: Language) -> None:
+    text = "The fund also supports the delivery of Better journeys for Rural Bus Users. Operators welcomed it."
+    assert ("Programme", "Better journeys for Rural Bus Users") in _typed(_extract(nlp, text))
+
+
+def test_ner_capitalised_words_around_lower_case_ones_are_no_title_without_an_opener(nlp: Language) -> None:
+    text = ("Councillors in Wessex met Rural Bus Users on Friday. They spoke with Mary Jones and Peter Smith, "
+            "and with Senior leaders of the Coastal Care Association.")
+    assert not [e for e in _extract(nlp, text).entities if e.type == "Programme"]

@@ -17,6 +17,7 @@ from .mentions import (
     gazetteer_mentions,
     government_mentions,
     named_programme_mentions,
+    sentence_case_title_mentions,
     titled_person_mentions,
 )
 from .ner import acronym_mentions, ner_mentions, surname_mentions
@@ -71,6 +72,7 @@ def find_mentions(doc: Doc) -> Doc:
         + acronym_mentions(doc)
         + programme_phrase_mentions(doc)
         + quoted_programme_mentions(doc)
+        + sentence_case_title_mentions(doc)
         + anaphor_mentions(doc)
     )
     selected = select_mentions(found)

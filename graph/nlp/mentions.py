@@ -1,4 +1,5 @@
-"""Named mentions in a parsed Doc: gazetteers, capitalised programme names, titled people and the government.
+"""Named mentions in a parsed Doc: gazetteers, capitalised programme names and sentence-case titles,
+titled people and the government.
 
 Input: a spaCy ``Doc`` with NER. Output: ``Mention`` records (character offsets into the text).
 The phrase-level finders (amounts, lower-case programme phrases, anaphors) are in ``phrases.py``,
@@ -225,4 +226,72 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
         kind = "Fund" if after.lower_ in fund_heads else "Programme"
         longer = doc[run.start : after.i + 1].text
         out.append(span_mention(run, kind, "name", aliases=[clean_surface(longer)], head=after.lower_))
+    return out
+
+
+# Sentence-case titles of policy papers ("the delivery of Next steps for Rural Bus Services"): GOV.UK
+# titles keep only some words capitalised, so a capitalised run sees their tail alone. A common word
+# (not a proper noun, not a person or place) capitalised mid-sentence after a preposition starts such
+# a title when a few lower-case words and then a capitalised run of two or more capitalised words
+# follow, up to the end of the clause.
+_TITLE_OPENERS = {"of", "in", "through", "under", "from", "with", "by", "about"}
+_TITLE_MAX_LOWER = 5
+#: Named-entity labels a title's first word never has (the stock NER calls a title's words ORG, NORP ...).
+_NOT_TITLES = {"PERSON", "GPE", "LOC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
+_TITLE_MAX_WORDS = 14
+
+
+def _title_cap(tok: Token) -> bool:
+    """A capitalised word (not an amount or punctuation)."""
+    return tok.text[:1].isupper() and tok.is_alpha
+
+
+def _opens_title(tok: Token) -> bool:
+    """A capitalised common word in mid-sentence after a preposition ("delivery of Next steps")."""
+    doc = tok.doc
+    return (_title_cap(tok) and not tok.is_sent_start and tok.i > 0 and doc[tok.i - 1].lower_ in _TITLE_OPENERS
+            and tok.pos_ in {"ADJ", "NOUN", "VERB", "ADV"} and tok.ent_type_ not in _NOT_TITLES
+            and not tok.text.isupper())
+
+
+def _title_end(doc: Doc, start: int) -> int | None:
+    """Give where a sentence-case title opened at ``start`` ends, or None when none does."""
+    j = start + 1
+    lower = 0
+    while j < len(doc) and not _title_cap(doc[j]) and doc[j].is_alpha and not doc[j].is_sent_start:
+        lower += 1
+        j += 1
+    if not 1 <= lower <= _TITLE_MAX_LOWER:
+        return None
+    capitals = 0
+    end = j
+    while j < len(doc) and not doc[j].is_sent_start and j - start < _TITLE_MAX_WORDS:
+        if _title_cap(doc[j]):
+            capitals += 1
+            j += 1
+            end = j
+        elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_title_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
+            j += 1
+        else:
+            break
+    closes = end >= len(doc) or doc[end].is_punct and doc[end].text in {".", ",", ";", ":", ")"} or doc[end].is_space
+    return end if capitals >= 2 and closes else None
+
+
+def sentence_case_title_mentions(doc: Doc) -> list[Mention]:
+    """Give a Programme mention for each sentence-case title of a paper, found as the comment above says."""
+    org_heads = word_set("org_heads")
+    out = []
+    for tok in doc:
+        if not _opens_title(tok):
+            continue
+        end = _title_end(doc, tok.i)
+        if end is None:
+            continue
+        span = doc[tok.i:end]
+        if "\n" in span.text or any(t.ent_type_ in {"PERSON", "GPE", "LOC"} for t in span):
+            continue
+        if span[-1].lower_ in org_heads:
+            continue  # "Senior leaders of the Wessex Trust": a body's name closes it, not a title's
+        out.append(Mention(span.start_char, span.end_char, clean_surface(span.text), "Programme", "name"))
     return out
