@@ -422,7 +422,7 @@ def link(
     store: StoreOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """List the programmes and funds in the graph that an article refers to, best first.
+    """List the programmes, funds and new bodies in the graph that an article refers to, best first.
 
     Example: reformkg link new-article.txt --store ./store --format json
     """

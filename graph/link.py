@@ -146,9 +146,12 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.IGNORECASE)
 
 
-def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer) -> Iterable[tuple[float, int, int]]:
+def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer,
+                   text_words: set[str]) -> Iterable[tuple[float, int, int]]:
     for name in sorted(known.names):
         form = normalise_name(name)
+        if not text_words.issuperset(form.split()):
+            continue  # a name whose words are not all in the text cannot be found in it
         if form not in known.name_keys() or gazetteer.lookup(name):
             continue  # a place or body's name is not evidence of a programme
         pattern = _name_pattern(name)
@@ -191,7 +194,7 @@ def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, in
 
 def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
     theirs = known.name_keys()
-    stems = {body_stem(k) for k in theirs} - {None}
+    stems = {body_stem(k) for k in theirs} - {None} if known.type == "Organisation" else set()
     for probe, start, end, amount_start, amount_end in probes:
         mine = probe.name_keys()
         if known.type == "Organisation":  # a body set up by a reform: its name, or its name with another
@@ -215,10 +218,16 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
             # the same sum: a link when the purposes agree, a weak hint when they do not
             yield (0.9 if fund_matches(probe, known) else 0.6), amount_start, amount_end
         else:
-            best = max((fuzz.ratio(a, b) for a in mine for b in theirs
-                        if set(re.findall(r"\d+", a)) == set(re.findall(r"\d+", b))), default=0.0)
+            best = max((fuzz.ratio(a, b) for a in mine for b in theirs if _numbers(a) == _numbers(b)),
+                       default=0.0)
             if best >= 75:
                 yield best / 100, start, end
+
+
+@lru_cache(maxsize=1 << 16)
+def _numbers(key: str) -> frozenset[str]:
+    """The numbers in a name key: "£10m fund" and "£12m fund" are two funds however alike."""
+    return frozenset(re.findall(r"\d+", key))
 
 
 def _distinctive(keys: Iterable[str]) -> set[str]:
@@ -248,7 +257,7 @@ def link_extraction(
         if not (keys or bare_fund) or not (_distinctive(keys) & words or known.initials() & words
                                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
-        found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer)]
+        found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer, words)]
         for weak in (short, described_):
             if known.iri in weak:
                 found.append(weak[known.iri])

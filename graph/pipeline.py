@@ -6,18 +6,18 @@ modules and never import this one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 import pickle
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
 from .config import Settings
+from .entity_cache import invalidate, load_index, load_link_index, save_index
 from .errors import ReformKGError, SourceError
 from .extract import extract_article, extract_articles
 from .ingest import ingest_path, read_article
-from .entity_cache import invalidate, load_index, load_link_index, save_index
 from .link import link_extraction
 from .model import Article, Extraction, Link, ResolvedArticle
 from .resolve import EntityIndex, resolve_extraction
@@ -90,7 +90,7 @@ def ingest_sources(
                         unstored = True
                         failed(err)
                         continue
-                    writer.put(replace(resolved, links=link_extraction(extraction, index)))
+                    writer.put(resolved)
             for err in source_failures:
                 failed(err)
             spill.seek(0)
@@ -117,13 +117,13 @@ def _spilled(spill: IO[bytes]) -> Iterator[tuple[ResolvedArticle, int]]:
 
 def _relink(store: Store, stored: Iterable[tuple[ResolvedArticle, int]], index: EntityIndex,
             settings: Settings, failed: Callable[[ReformKGError], None]) -> int:
-    """Rewrite the articles whose links change against the whole batch; give the triples added.
+    """Rewrite the articles that have links against the whole batch; give the triples added.
 
-    Each article was stored with its links to what the graph held then. A node can gain its second
-    article later in the batch, or be new to it: the links are computed again against the final
-    index, so the same folder ingested twice, or in another order, records the same links. The
-    batch waits on disk (``stored``), not in memory, so ingest streams; most articles are unchanged,
-    and a rewrite checks only its links against the shapes (the rest was checked when first stored).
+    Links are computed once the batch is stored, against the final index: the same folder ingested
+    twice, or in another order, records the same links. (Linking each article as it is stored
+    would rebuild the linker's word index after every article, a cost that grows with the graph.)
+    The batch waits on disk (``stored``), not in memory, so ingest streams; a rewrite checks only
+    the links against the shapes, the rest was checked when the article was first stored.
     """
     before: dict[str, int] = {}
     added = 0
@@ -151,7 +151,7 @@ def _link_facts(links: Iterable[Link]) -> set[tuple]:
 
 
 def link_file(path: Path | str, settings: Settings) -> tuple[Link, ...]:
-    """Give the programmes and funds of the store that one article file refers to, best first."""
+    """Give the programmes, funds and new bodies of the store that one article file refers to, best first."""
     extraction = extract_article(read_article(Path(path)))
     store = open_store(settings.store, read_only=True)
     try:

@@ -172,6 +172,22 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
         g.add((a, RKG.evidence, _sentence(g, base, art, rel.evidence)))
         g.add((a, PROV.wasDerivedFrom, art))
 
+    _add_links(g, base, art, resolved)
+    return g
+
+
+def build_link_graph(resolved: ResolvedArticle, base: str) -> Graph:
+    """Give an article's links as a graph of their own: the links, their evidence sentences and the
+    article's typing (which its stored graph holds already), for a relink to check and add."""
+    g = Graph()
+    art = article_iri(base, resolved.extraction.article.id)
+    g.add((art, RDF.type, RKG.Article))
+    _add_links(g, base, art, resolved)
+    return g
+
+
+def _add_links(g: Graph, base: str, art: URIRef, resolved: ResolvedArticle) -> None:
+    article = resolved.extraction.article
     for link in resolved.links:
         node = URIRef(f"{base}link/{article.id}/{hashlib.sha1(link.iri.encode()).hexdigest()[:12]}")
         g.add((art, RKG.linksTo, URIRef(link.iri)))
@@ -181,7 +197,6 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
         g.add((node, RKG.linkScore, Literal(Decimal(f"{link.score:.4f}"), datatype=XSD.decimal)))
         if link.evidence is not None:
             g.add((node, RKG.evidence, _sentence(g, base, art, link.evidence)))
-    return g
 
 
 def to_ntriples(g: Graph) -> str:

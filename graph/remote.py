@@ -83,6 +83,9 @@ class RemoteStore:
         g = ox.NamedNode(graph_iri)
         self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
 
+    def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
+        self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph_iri)} {{\n{ntriples}\n}} }}")
+
     def drop_graph(self, graph_iri: str) -> None:
         self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")
 
@@ -125,6 +128,9 @@ class RemoteStore:
         # not every server gives the whole dataset over the graph store protocol: ask SPARQL
         res = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in res.rows).encode("utf-8")
+
+    def flush(self) -> None:
+        pass  # each update request is durable when the server answers it
 
     def close(self) -> None:
         self._http.close()

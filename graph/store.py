@@ -50,6 +50,9 @@ class Store(Protocol):
     def replace_graph(self, graph_iri: str, ntriples: str) -> None:
         """Replace the named graph by the given triples in one atomic step."""
 
+    def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
+        """Add triples to a named graph in one atomic step (those it holds already stay once)."""
+
     def drop_graph(self, graph_iri: str) -> None:
         """Remove one named graph."""
 
@@ -61,6 +64,9 @@ class Store(Protocol):
 
     def dump_nquads(self) -> bytes:
         """Give the whole dataset as N-Quads."""
+
+    def flush(self) -> None:
+        """Make the writes so far durable (and let the store release the memory holding them)."""
 
     def close(self) -> None:
         """Flush and release the store."""
@@ -144,6 +150,13 @@ class EmbeddedStore:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.location}: could not write graph {graph_iri} ({exc})") from exc
 
+    def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
+        g = ox.NamedNode(graph_iri)
+        try:
+            self._store.update(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.location}: could not write graph {graph_iri} ({exc})") from exc
+
     def drop_graph(self, graph_iri: str) -> None:
         self._store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")
 
@@ -168,10 +181,14 @@ class EmbeddedStore:
     def dump_nquads(self) -> bytes:
         return self._store.dump(format=ox.RdfFormat.N_QUADS)
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        # until flushed, Oxigraph holds every write in memory: about 0.5 MB per article graph
         if not self.read_only:
-            # without a flush the next open replays the write-ahead log (seconds, not ms)
             self._store.flush()
+
+    def close(self) -> None:
+        # without a flush the next open replays the write-ahead log (seconds, not ms)
+        self.flush()
 
     def __enter__(self) -> EmbeddedStore:
         return self

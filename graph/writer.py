@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
+from dataclasses import replace
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
@@ -20,13 +21,16 @@ from rdflib import URIRef
 
 from .errors import ReformKGError
 from .model import ResolvedArticle
-from .rdfgraph import build_article_graph, graph_iri, to_ntriples
+from .rdfgraph import build_article_graph, build_link_graph, graph_iri, to_ntriples
 from .store import Store
 from .validate import check_article_graph, load_ontology, load_shapes
 from .vocab import RKG
 
 #: Articles in flight per worker: enough to keep workers busy, few enough to keep memory flat.
 WINDOW = 4
+#: Writes between flushes: Oxigraph holds unflushed writes in memory (about 0.5 MB per article),
+#: so without them ingest's memory grows with the batch.
+FLUSH_EVERY = 64
 
 Done = Callable[[ResolvedArticle, int, ReformKGError | None], None]
 
@@ -34,18 +38,22 @@ Done = Callable[[ResolvedArticle, int, ReformKGError | None], None]
 def article_ntriples(resolved: ResolvedArticle, base_iri: str, *, links_only: bool = False) -> tuple[str, int]:
     """Give one article's graph as checked N-Triples, and its triple count.
 
-    ``links_only`` checks just the article's links: for a rewrite that adds links to a graph whose
+    ``links_only`` gives (and checks) just the article's links: what a relink adds to a graph whose
     every other triple was checked when it was first stored.
     """
-    g = build_article_graph(resolved, base_iri)
     article = resolved.extraction.article
-    text = to_ntriples(g)
-    focus = None
-    if links_only:
-        links = set(g.subjects(predicate=RKG.linkTarget))
-        focus = links | {o for s in links for o in g.objects(s, RKG.evidence) if isinstance(o, URIRef)}
-    check_article_graph(g, article.source or article.id, focus=focus, ntriples=text.encode("utf-8"))
-    return text, len(g)
+    if not links_only:
+        g = build_article_graph(resolved, base_iri)
+        text = to_ntriples(g)
+        check_article_graph(g, article.source or article.id, ntriples=text.encode("utf-8"))
+        return text, len(g)
+    g = build_link_graph(resolved, base_iri)
+    # only the links and their sentences are checked: the rest was checked when first stored
+    links = set(g.subjects(predicate=RKG.linkTarget))
+    focus = links | {o for s in links for o in g.objects(s, RKG.evidence) if isinstance(o, URIRef)}
+    check_article_graph(g, article.source or article.id, focus=focus)
+    added = g - build_article_graph(replace(resolved, links=()), base_iri)  # a sentence may be there already
+    return to_ntriples(added), len(added)
 
 
 def store_resolved(store: Store, resolved: ResolvedArticle, base_iri: str) -> int:
@@ -72,16 +80,19 @@ class ArticleWriter:
         self._pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                           initializer=_warm) if workers > 0 else None)
         self._window = max(1, workers * WINDOW)
-        self._pending: deque[tuple[ResolvedArticle, Future[tuple[str, int]]]] = deque()
+        self._pending: deque[tuple[ResolvedArticle, bool, Future[tuple[str, int]]]] = deque()
+        self._unflushed = 0
 
     def put(self, resolved: ResolvedArticle, *, links_only: bool = False) -> None:
-        """Queue one article; write those ahead of it that are ready (waiting when too many are queued)."""
+        """Queue one article (with ``links_only``, its links to add to its stored graph); write those
+        ahead of it that are ready, waiting when too many are queued."""
         if self._pool is None:
-            self._settle(resolved, lambda: article_ntriples(resolved, self.base_iri, links_only=links_only))
+            self._settle(resolved, links_only,
+                         lambda: article_ntriples(resolved, self.base_iri, links_only=links_only))
             return
-        self._pending.append((resolved, self._pool.submit(article_ntriples, resolved, self.base_iri,
-                                                          links_only=links_only)))
-        while self._pending and (self._pending[0][1].done() or len(self._pending) > self._window):
+        self._pending.append((resolved, links_only, self._pool.submit(article_ntriples, resolved, self.base_iri,
+                                                                      links_only=links_only)))
+        while self._pending and (self._pending[0][2].done() or len(self._pending) > self._window):
             self._settle(*self._next())
 
     def flush(self) -> None:
@@ -89,14 +100,22 @@ class ArticleWriter:
         while self._pending:
             self._settle(*self._next())
 
-    def _next(self) -> tuple[ResolvedArticle, Callable[[], tuple[str, int]]]:
-        resolved, future = self._pending.popleft()
-        return resolved, future.result
+    def _next(self) -> tuple[ResolvedArticle, bool, Callable[[], tuple[str, int]]]:
+        resolved, links_only, future = self._pending.popleft()
+        return resolved, links_only, future.result
 
-    def _settle(self, resolved: ResolvedArticle, checked: Callable[[], tuple[str, int]]) -> None:
+    def _settle(self, resolved: ResolvedArticle, links_only: bool, checked: Callable[[], tuple[str, int]]) -> None:
         try:
             text, n = checked()
-            self.store.replace_graph(str(graph_iri(self.base_iri, resolved.extraction.article.id)), text)
+            graph = str(graph_iri(self.base_iri, resolved.extraction.article.id))
+            if links_only:
+                self.store.add_to_graph(graph, text)
+            else:
+                self.store.replace_graph(graph, text)
+            self._unflushed += 1
+            if self._unflushed >= FLUSH_EVERY:
+                self.store.flush()
+                self._unflushed = 0
         except ReformKGError as err:
             self.done(resolved, 0, err)
         else:

@@ -72,3 +72,49 @@ def test_writer_ingest_with_workers_stores_what_ingest_without_them_does(seed_st
         return {str(q) for q in ox.Store.read_only(str(location))}
 
     assert quads(tmp_path / "store") == quads(seed_store)
+
+
+def test_writer_links_added_later_make_the_graph_built_with_them(hand_extraction, tmp_path: Path) -> None:
+    resolved = _resolved(hand_extraction, "w5")
+    link = Link(iri=f"{BASE}programme/harbour-plan-0", name="Harbour Plan", type="Programme", score=0.9,
+                evidence=Evidence("w5", TEXT[:52], 0, 52))
+    linked = resolved.__class__(resolved.extraction, resolved.entities, links=(link,))
+
+    def stored(location: Path, *puts: tuple) -> set[bytes]:
+        store = open_store(str(location))
+        try:
+            with ArticleWriter(store, BASE, lambda *a: None) as writer:
+                for article, links_only in puts:
+                    writer.put(article, links_only=links_only)
+            return set(store.dump_nquads().splitlines())
+        finally:
+            store.close()
+
+    in_two = stored(tmp_path / "two", (resolved, False), (linked, True))
+    assert in_two == stored(tmp_path / "one", (linked, False))
+    assert any(b"linkTarget" in q for q in in_two)
+
+
+NEW_ARTICLE = """Harbour towns to share the Wessex Coastal Renewal Fund
+
+The Wessex Coastal Renewal Fund will give £4m to harbour towns, council leaders said on Monday.
+"""
+EARLIER = """Minister opens the Wessex Coastal Renewal Fund
+
+The £12m Wessex Coastal Renewal Fund was opened by the Coastal Minister Pat Example on Friday.
+"""
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_writer_ingest_records_links_within_one_batch(tmp_path: Path, processes: int) -> None:
+    (tmp_path / "a-earlier.txt").write_text(EARLIER, encoding="utf-8")
+    (tmp_path / "b-new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    location = tmp_path / f"store{processes}"
+    report = ingest_sources([tmp_path / "a-earlier.txt", tmp_path / "b-new.txt"],
+                            Settings(store=str(location), n_process=processes))
+    assert len(report.stored) == 2 and not report.failures
+    rows = ox.Store.read_only(str(location)).query(
+        "SELECT ?a ?t WHERE { GRAPH ?g { ?a <https://w3id.org/reformkg/ontology#linksTo> ?t } }")
+    linked = {(r["a"].value.rsplit("/", 1)[-1], r["t"].value.rsplit("/", 2)[-2]) for r in rows}
+    assert linked and {kind for _, kind in linked} <= {"fund", "programme", "organisation"}
+    assert len({a for a, _ in linked}) == 2, "each article links the fund the other names too"

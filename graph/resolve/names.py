@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -43,6 +44,17 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 def normalise_name(text: str) -> str:
     """Give a name's comparison key: lower case, no accents, punctuation or leading titles."""
+    # names recur across articles and linking asks for the same ones again: memoised, but not
+    # whole article texts, which would fill the memo with text seen once
+    return _normalise_short(text) if len(text) <= 200 else _normalise(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise_short(text: str) -> str:
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
@@ -160,16 +172,18 @@ class KnownEntity:
     articles: set[str] = field(default_factory=set)
     forms: set[str] = field(default_factory=set)
     # derived name sets, recomputed only when the names change: linking asks each node for them
-    # once per article, and at a few thousand nodes that dominated ingest time
-    _derived: dict[tuple[str, frozenset[str], frozenset[str]], frozenset[str]] = field(
+    # once per article, and at a few thousand nodes that dominated ingest time. Names and forms
+    # only ever grow in place (or are replaced by a new set), so the sets' identities and sizes
+    # tell whether they changed without hashing their contents on every call.
+    _derived: dict[str, tuple[tuple[int, int, int, int], frozenset[str]]] = field(
         default_factory=dict, repr=False, compare=False)
 
     def _memo(self, what: str, compute: Callable[[], set[str]]) -> frozenset[str]:
-        key = (what, frozenset(self.names), frozenset(self.forms))
-        found = self._derived.get(key)
-        if found is None:
-            found = self._derived[key] = frozenset(compute())
-        return found
+        stamp = (id(self.names), len(self.names), id(self.forms), len(self.forms))
+        found = self._derived.get(what)
+        if found is None or found[0] != stamp:
+            found = self._derived[what] = (stamp, frozenset(compute()))
+        return found[1]
 
     def __post_init__(self) -> None:
         self.names.add(self.label)

@@ -186,7 +186,7 @@ def article_view(store: Store, iri: str, evidence: str | None = None) -> Article
 
 
 def link_text(store: Store, text: str, title: str | None = None, url: str | None = None) -> tuple[Link, ...]:
-    """Give the programmes and funds of the store that a new article's text refers to, best first.
+    """Give the programmes, funds and new bodies of the store that a new article's text refers to, best first.
 
     The text is cleaned and extracted like an ingested article (the spaCy pipeline loads on first
     use, a few seconds), then linked against the store's entity index; nothing is stored.
