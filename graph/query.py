@@ -76,9 +76,21 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
     return SavedQuery(name, title, description, tuple(params), text)
 
 
+_READ: dict[Path, tuple[int, SavedQuery]] = {}
+
+
+def _read_saved(path: Path) -> SavedQuery:
+    """Give the saved query in a file, parsed again only when the file has changed."""
+    stamp = path.stat().st_mtime_ns
+    known = _READ.get(path)
+    if known is None or known[0] != stamp:
+        known = _READ[path] = (stamp, parse_saved_query(path.stem, path.read_text(encoding="utf-8")))
+    return known[1]
+
+
 def list_saved_queries(folder: Path = QUERIES_DIR) -> list[SavedQuery]:
     """Give every saved query in the folder, sorted by name."""
-    return [parse_saved_query(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
+    return [_read_saved(p) for p in sorted(folder.glob("*.rq"))]
 
 
 def get_saved_query(name: str, folder: Path = QUERIES_DIR) -> SavedQuery:
@@ -87,7 +99,7 @@ def get_saved_query(name: str, folder: Path = QUERIES_DIR) -> SavedQuery:
     if not re.fullmatch(r"[\w-]+", name) or not path.is_file():
         known = ", ".join(q.name for q in list_saved_queries(folder))
         raise QueryError(f"no saved query named {name!r} (known: {known})")
-    return parse_saved_query(name, path.read_text(encoding="utf-8"))
+    return _read_saved(path)
 
 
 def bind_values(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
