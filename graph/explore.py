@@ -33,8 +33,11 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 _TYPES = " ".join(f"<{c}>" for c in ENTITY_CLASSES.values())
-_NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{values}}
-  VALUES ?type {{ {_TYPES} }} ?e a ?type ; skos:prefLabel ?l }} GROUP BY ?e ?type"""
+# The union of graphs repeats an entity's type and label once per article that names it: each is
+# made DISTINCT before they are joined, so a widely named entity costs its articles, not their square.
+_TYPED = f"SELECT DISTINCT ?e ?type WHERE {{ {{values}} VALUES ?type {{ {_TYPES} }} ?e a ?type }}"
+_NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{ {_TYPED} }}
+  ?e skos:prefLabel ?l }} GROUP BY ?e ?type"""
 _ALIASES = _P + "SELECT DISTINCT ?e ?alt WHERE { {values} ?e skos:altLabel ?alt }"
 _IDS = _P + f"""SELECT DISTINCT ?e ?p ?v WHERE {{ {{values}}
   VALUES ?p {{ <{RKG.gssCode}> <{RKG.wikidata}> }} ?e ?p ?v }}"""
@@ -44,14 +47,17 @@ _POSTS = _P + f"""SELECT DISTINCT ?e ?role ?date ?art WHERE {{ {{values}}
   ?h a <{RKG.PostHolding}> ; <{ORG.member}> ?e ; <{RKG.roleLabel}> ?role ; prov:wasDerivedFrom ?art .
   OPTIONAL {{ ?h <{RKG.asOf}> ?date }} }}"""
 _ARTICLES = _P + f"""SELECT ?art (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?date) (SAMPLE(?u) AS ?url) WHERE {{
-  ?art a <{RKG.Article}> . OPTIONAL {{ ?art dct:title ?t }} OPTIONAL {{ ?art dct:date ?d }}
+  {{values}} ?art a <{RKG.Article}> . OPTIONAL {{ ?art dct:title ?t }} OPTIONAL {{ ?art dct:date ?d }}
   OPTIONAL {{ ?art dct:source ?u }} }} GROUP BY ?art"""
 _EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
   VALUES ?p {{ {" ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())} }}
   ?a a <{RKG.Assertion}> ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?art ;
      <{RKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?sentence }}"""
-_LABELS = _P + f"""SELECT DISTINCT ?e ?l ?pref WHERE {{ VALUES ?type {{ {_TYPES} }} ?e a ?type .
-  {{ ?e skos:prefLabel ?l BIND(true AS ?pref) }} UNION {{ ?e skos:altLabel ?l BIND(false AS ?pref) }} }}"""
+_NAMED = "{ ?e skos:prefLabel ?l BIND(true AS ?pref) } UNION { ?e skos:altLabel ?l BIND(false AS ?pref) }"
+_LABELS = _P + f"SELECT DISTINCT ?e ?l ?pref WHERE {{ {{ {_TYPED.replace('{values}', '')} }} {_NAMED} }}"
+# one entity, or one label as written: looked up by index, the type checked once per entity
+_LABELS_OF = _P + f"""SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED}
+  FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
 
@@ -67,8 +73,7 @@ def _rows(store: Store, template: str, var: str = "e", iris: set[str] | None = N
 
 def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiGraph:
     """Give the entity network (all of it, or the given entities, their relations and neighbours)."""
-    g = nx.MultiDiGraph(articles={r["art"]: {"title": r.get("title"), "date": r.get("date"), "url": r.get("url")}
-                                  for r in store.query(_ARTICLES).values()})
+    g = nx.MultiDiGraph()
     edges = _rows(store, _EDGES) if entities is None else (
         _rows(store, _EDGES, "s", entities) + _rows(store, _EDGES, "o", entities))
     wanted = None if entities is None else entities | {r["s"] for r in edges} | {r["o"] for r in edges}
@@ -92,8 +97,15 @@ def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiG
     for r in _rows(store, _POSTS, iris=wanted):
         if r["e"] in g:
             nodes[r["e"]]["posts"].append({"role": r["role"], "as_of": r.get("date"), "article": r["art"]})
+    # a part of the network carries only the articles it cites (all of them for the whole network)
+    cited = None if entities is None else ({a for _, d in g.nodes(data=True) for a in d["articles"]}
+                                           | {p["article"] for _, d in g.nodes(data=True) for p in d["posts"]}
+                                           | {r["art"] for r in edges})
+    g.graph["articles"] = {r["art"]: {"title": r.get("title"), "date": r.get("date"), "url": r.get("url")}
+                           for r in _rows(store, _ARTICLES, "art", cited)}
     for _, d in g.nodes(data=True):
         d["aliases"].sort()
+        d["identifiers"].sort()  # in a fixed order, however the store answers
         d["articles"].sort(key=lambda a: (g.graph["articles"].get(a, {}).get("date") or "9999", a))
         d["posts"].sort(key=lambda p: (p["as_of"] or "9999", p["role"]))
     for r in sorted(edges, key=lambda r: (r["s"], r["p"], r["o"], r["art"], r["sentence"])):
@@ -106,9 +118,16 @@ def find_entity(store: Store, name: str) -> str:
     """Give the IRI of the entity called ``name`` (label, alias or IRI); suggest close names if none."""
     if not name.strip():
         raise QueryError("give an entity name (a label, an alias or an IRI)")
+    try:
+        if _rows(store, _LABELS_OF, "e", {name}):
+            return name
+    except ValueError:
+        pass  # not an IRI
+    # a preferred label written exactly as stored is found by index; anything else reads every label
+    written = store.query(_LABELS_OF.replace("{values}", f"VALUES ?l {{ {ox.Literal(name)} }}")).values()
+    if any(r["pref"] == "true" for r in written):
+        return min(r["e"] for r in written if r["pref"] == "true")
     rows = store.query(_LABELS).values()
-    if any(r["e"] == name for r in rows):
-        return name
     key = normalise_name(name)
     exact = [r for r in rows if normalise_name(r["l"]) == key]
     if exact:

@@ -218,3 +218,29 @@ def test_explore_cli_timeline_text_json_and_html(runner, seed_store: Path, tmp_p
     name = events[0]["entity_name"]
     own = json.loads(runner.invoke(app, ["timeline", name, "--store", str(seed_store), "--format", "json"]).stdout)
     assert own and all(events[0]["entity"] in (e["entity"], *e["others"]) for e in own)
+
+
+@pytest.mark.parametrize("fixture", ["crafted_store", "seed_store"])
+def test_explore_card_of_one_entity_is_its_card_in_the_whole_network(request, fixture: str) -> None:
+    # a card reads only its entity's part of the store (and only the articles that part cites):
+    # it must be the card the whole network gives, for every entity
+    from reformkg.explore import card_from_network
+
+    with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
+        whole = build_network(store)
+        assert whole.number_of_nodes() > 0
+        for iri in whole:
+            assert entity_card(store, iri) == card_from_network(whole, iri), iri
+
+
+def test_explore_find_entity_by_iri_label_alias_or_loose_spelling(crafted) -> None:
+    from reformkg.explore import find_entity
+
+    iri = entity_card(crafted, "Northshire").iri
+    assert find_entity(crafted, iri) == iri
+    assert find_entity(crafted, "northshire") == iri  # read from every label: case and spacing do not matter
+    assert find_entity(crafted, "  NORTHSHIRE ") == iri
+    hostile = find_entity(crafted, HOSTILE_NAME)
+    assert find_entity(crafted, HOSTILE_ALIAS) == hostile  # an alias
+    with pytest.raises(QueryError, match="no entity named"):
+        find_entity(crafted, "https://w3id.org/reformkg/id/region/nowhere")
