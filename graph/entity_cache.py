@@ -32,14 +32,13 @@ from pathlib import Path
 from .link import load_entity_index
 from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
+from .resolve.candidates import linkable
 from .resolve.names import GENERIC, STOP, amount_buckets, normalise_name
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
 VERSION = "1"
 MAX_ARTICLES = 2
-#: The types ``link`` may return or needs to tell candidates apart.
-LINK_TYPES = ("Programme", "Fund", "Organisation")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (iri TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
@@ -79,9 +78,10 @@ def load_index(store: Store) -> EntityIndex:
 
 
 def load_link_index(store: Store, extraction: Extraction) -> EntityIndex:
-    """Give the nodes an article could link to: those of a linkable type sharing a distinctive name
-    word, an initialism or a rounded sum with it (what ``link_extraction`` looks among), or the
-    whole index when there is no valid cache."""
+    """Give the nodes an article could link to: the linkable ones (``resolve.candidates.linkable``:
+    programmes, funds, bodies set up by a reform) sharing a distinctive name word, an initialism or
+    a rounded sum with it (what ``link_extraction`` looks among), or the whole index when there
+    is no valid cache."""
     db = _open(store)
     if db is None:
         return load_entity_index(store)
@@ -91,8 +91,7 @@ def load_link_index(store: Store, extraction: Extraction) -> EntityIndex:
     with closing(db):
         db.execute("CREATE TEMP TABLE wanted (key TEXT PRIMARY KEY)")
         db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
-        rows = db.execute(f"""SELECT data FROM nodes WHERE type IN ({",".join("?" * len(LINK_TYPES))})
-                              AND iri IN (SELECT iri FROM keys JOIN wanted USING (key))""", LINK_TYPES)
+        rows = db.execute("SELECT data FROM nodes WHERE iri IN (SELECT iri FROM keys JOIN wanted USING (key))")
         return _index(data for (data,) in rows)
 
 
@@ -115,12 +114,12 @@ def save_index(store: Store, index: EntityIndex) -> None:
         db.executemany("INSERT INTO nodes VALUES (?, ?, ?)",
                        ((k.iri, k.type, json.dumps(_to_json(k), ensure_ascii=False)) for k in index.entities.values()))
         db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in index.entities.values()
-                                                          for key in _keys(k)))
+                                                          if linkable(k) for key in _keys(k)))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (("version", VERSION), ("valid", "1")))
 
 
 def _keys(known: KnownEntity) -> set[str]:
-    """A node's lookup keys: the distinctive words of its names' keys (linking needs one of them, an
+    """A linkable node's lookup keys: the distinctive words of its names' keys (linking needs one of them, an
     initialism or a sum in the article: a word like "fund" or "council" alone never links), their
     initialisms, and its sums to two significant figures."""
     words = {w for k in known.name_keys() for w in k.split()
