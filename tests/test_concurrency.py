@@ -123,8 +123,14 @@ def test_concurrency_queries_during_ingest_see_whole_articles(tmp_path: Path) ->
         snapshots.append(_graph_sizes(store, without_links=True))
         os.killpg(proc.pid, signal.SIGCONT)
         while proc.poll() is None and len(snapshots) < 200:
-            snapshots.append(_graph_sizes(store, without_links=True))
-            time.sleep(0.02)
+            snapshots.append(_graph_sizes(store, without_links=True))  # while the writer runs
+            if proc.poll() is None:  # and with it stopped wherever it is: on a loaded machine the
+                os.killpg(proc.pid, signal.SIGSTOP)  # writer can finish before the reader runs again
+                try:
+                    snapshots.append(_graph_sizes(store, without_links=True))
+                finally:
+                    os.killpg(proc.pid, signal.SIGCONT)
+            time.sleep(0.05)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGCONT)
