@@ -29,11 +29,11 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
-from .link import load_entity_index
+from .link import distinctive, load_entity_index
 from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
-from .resolve.names import GENERIC, STOP, amount_buckets, normalise_name
+from .resolve.names import amount_buckets, normalise_name
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
@@ -122,9 +122,8 @@ def _keys(known: KnownEntity) -> set[str]:
     """A linkable node's lookup keys: the distinctive words of its names' keys (linking needs one of them, an
     initialism or a sum in the article: a word like "fund" or "council" alone never links), their
     initialisms, and its sums to two significant figures."""
-    words = {w for k in known.name_keys() for w in k.split()
-             if w not in GENERIC and w not in STOP and not w[0].isdigit()} | known.initials()
-    return {f"w {w}" for w in words} | {f"m {float(f'{a:.2g}'):.2g}" for a in known.amounts}
+    words = distinctive(known.name_keys()) | known.initials()
+    return {f"w {w}" for w in words} | {f"m {a:.2g}" for a in known.amounts}
 
 
 def _to_json(known: KnownEntity) -> dict:

@@ -209,7 +209,7 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
             continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
             yield 0.95, start, end
-        elif not theirs:  # a node known only by its sum ("£570 million"): the sum and what it is for
+        elif not theirs:  # a node known only by its sum ("£840 million"): the sum and what it is for
             if probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts
                                                           for b in known.amounts):
                 yield (0.9 if bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
@@ -230,7 +230,8 @@ def _numbers(key: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+", key))
 
 
-def _distinctive(keys: Iterable[str]) -> set[str]:
+def distinctive(keys: Iterable[str]) -> set[str]:
+    """Give the words of name keys that tell a node apart: not generic, not stop words, not numbers."""
     return {w for k in keys for w in k.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()}
 
 
@@ -254,7 +255,7 @@ def link_extraction(
         keys = known.name_keys()
         # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
         bare_fund = not keys and known.type == "Fund" and bool(known.amounts)
-        if not (keys or bare_fund) or not (_distinctive(keys) & words or known.initials() & words
+        if not (keys or bare_fund) or not (distinctive(keys) & words or known.initials() & words
                                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
         found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer, words)]

@@ -74,7 +74,7 @@ def ingest_sources(
                     unstored = True
                     failed(err)
                     return
-                pickle.dump((resolved, n), spill, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(resolved, spill, protocol=pickle.HIGHEST_PROTOCOL)
                 report.stored.append(resolved.extraction.article.id)
                 report.triples += n
                 if on_article:
@@ -107,7 +107,7 @@ def _workers(settings: Settings) -> int:
     return settings.n_process if settings.n_process > 1 else 0
 
 
-def _spilled(spill: IO[bytes]) -> Iterator[tuple[ResolvedArticle, int]]:
+def _spilled(spill: IO[bytes]) -> Iterator[ResolvedArticle]:
     while True:
         try:
             yield pickle.load(spill)
@@ -115,9 +115,9 @@ def _spilled(spill: IO[bytes]) -> Iterator[tuple[ResolvedArticle, int]]:
             return
 
 
-def _relink(store: Store, stored: Iterable[tuple[ResolvedArticle, int]], index: EntityIndex,
+def _relink(store: Store, stored: Iterable[ResolvedArticle], index: EntityIndex,
             settings: Settings, failed: Callable[[ReformKGError], None]) -> int:
-    """Rewrite the articles that have links against the whole batch; give the triples added.
+    """Add to each stored article its links against the whole batch; give the triples added.
 
     Links are computed once the batch is stored, against the final index: the same folder ingested
     twice, or in another order, records the same links. (Linking each article as it is stored
@@ -125,29 +125,21 @@ def _relink(store: Store, stored: Iterable[tuple[ResolvedArticle, int]], index: 
     The batch waits on disk (``stored``), not in memory, so ingest streams; a rewrite checks only
     the links against the shapes, the rest was checked when the article was first stored.
     """
-    before: dict[str, int] = {}
     added = 0
 
-    def rewritten(resolved: ResolvedArticle, n: int, err: ReformKGError | None) -> None:
+    def linked(resolved: ResolvedArticle, n: int, err: ReformKGError | None) -> None:
         nonlocal added
-        old = before.pop(resolved.extraction.article.id)
-        if err is not None:  # the article stays stored with its first links
+        if err is not None:  # the article stays stored, without its links
             failed(err)
         else:
-            added += n - old
+            added += n
 
-    with ArticleWriter(store, settings.base_iri, rewritten, workers=_workers(settings)) as writer:
-        for resolved, n in stored:
+    with ArticleWriter(store, settings.base_iri, linked, workers=_workers(settings)) as writer:
+        for resolved in stored:
             links = link_extraction(resolved.extraction, index)
-            if _link_facts(links) != _link_facts(resolved.links):
-                before[resolved.extraction.article.id] = n
+            if links:
                 writer.put(replace(resolved, links=links), links_only=True)
     return added
-
-
-def _link_facts(links: Iterable[Link]) -> set[tuple]:
-    """What of a link the graph records: its target, score and evidence (not the node's names)."""
-    return {(lk.iri, f"{lk.score:.4f}", lk.evidence) for lk in links}
 
 
 def link_file(path: Path | str, settings: Settings) -> tuple[Link, ...]:

@@ -127,16 +127,16 @@ class EmbeddedStore:
             raise StoreError(f"{path}: cannot open store ({exc})") from exc
 
     def replace_graph(self, graph_iri: str, ntriples: str) -> None:
-        g = ox.NamedNode(graph_iri)
-        try:
-            self._store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"{self.location}: could not write graph {graph_iri} ({exc})") from exc
+        self._write(graph_iri, ntriples, drop_first=True)
 
     def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
+        self._write(graph_iri, ntriples, drop_first=False)
+
+    def _write(self, graph_iri: str, ntriples: str, *, drop_first: bool) -> None:
         g = ox.NamedNode(graph_iri)
+        drop = f"DROP SILENT GRAPH {g} ;\n" if drop_first else ""
         try:
-            self._store.update(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+            self._store.update(f"{drop}INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.location}: could not write graph {graph_iri} ({exc})") from exc
 
