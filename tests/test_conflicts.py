@@ -14,15 +14,15 @@ from reformkg.store import open_store
 from reformkg.writer import store_resolved
 
 ARTICLES = [
-    ("c1", ("The Household Support Fund is worth £421m this winter. Chancellor Jeremy Hunt confirmed it. "
+    ("c1", ("The Winter Hardship Fund is worth £433m this winter. Chancellor Ann Smithers confirmed it. "
             "The Family Hubs programme was launched in March 2022 in 75 areas."),
-     [("Fund", "Household Support Fund", ["£421m"], 421e6, []),
-      ("Person", "Jeremy Hunt", [], None, ["Chancellor"]),
+     [("Fund", "Winter Hardship Fund", ["£433m"], 433e6, []),
+      ("Person", "Ann Smithers", [], None, ["Chancellor"]),
       ("Programme", "Family Hubs programme", [], None, [])], "2024-01-10"),
-    ("c2", ("Councils said the Household Support Fund would be worth £500m. Chancellor Rachel Reeves agreed. "
+    ("c2", ("Councils said the Winter Hardship Fund would be worth £500m. Chancellor Bo Tanner agreed. "
             "Family Hubs was launched in June 2021, a year earlier than planned."),
-     [("Fund", "Household Support Fund", ["£500m"], 500e6, []),
-      ("Person", "Rachel Reeves", [], None, ["Chancellor"]),
+     [("Fund", "Winter Hardship Fund", ["£500m"], 500e6, []),
+      ("Person", "Bo Tanner", [], None, ["Chancellor"]),
       ("Programme", "Family Hubs", [], None, [])], "2024-01-10"),
     ("c3", "Leader of Kent County Council Roger Gough spoke. The £15m flood fund was launched in 2020.",
      [("Person", "Roger Gough", [], None, ["Leader"]), ("Fund", "£15m flood fund", [], 15e6, [])], "2024-01-10"),
@@ -60,19 +60,19 @@ def _found(location: Path) -> dict[str, list]:
 
 def test_conflicts_one_fund_two_amounts_with_both_sentences(conflict_store: Path) -> None:
     (fund,) = _found(conflict_store)["fund-amount"]
-    assert fund.label == "Household Support Fund"
-    assert [s.value for s in fund.sides] == ["£421,000,000", "£500,000,000"]
-    assert fund.sides[0].evidence == "The Household Support Fund is worth £421m this winter."
-    assert fund.sides[1].evidence == "Councils said the Household Support Fund would be worth £500m."
+    assert fund.label == "Winter Hardship Fund"
+    assert [s.value for s in fund.sides] == ["£433,000,000", "£500,000,000"]
+    assert fund.sides[0].evidence == "The Winter Hardship Fund is worth £433m this winter."
+    assert fund.sides[1].evidence == "Councils said the Winter Hardship Fund would be worth £500m."
     assert {s.article.rsplit("/", 1)[-1] for s in fund.sides} == {"c1", "c2"}
 
 
 def test_conflicts_one_post_two_holders_on_one_date(conflict_store: Path) -> None:
     (post,) = _found(conflict_store)["post-holder"]  # "Leader" alone is no one post: no conflict there
-    assert {s.value for s in post.sides} == {"Jeremy Hunt", "Rachel Reeves"}
+    assert {s.value for s in post.sides} == {"Ann Smithers", "Bo Tanner"}
     assert "Chancellor" in post.label and "2024-01-10" in post.label
-    assert {s.evidence for s in post.sides} == {"Chancellor Jeremy Hunt confirmed it.",
-                                                "Chancellor Rachel Reeves agreed."}
+    assert {s.evidence for s in post.sides} == {"Chancellor Ann Smithers confirmed it.",
+                                                "Chancellor Bo Tanner agreed."}
 
 
 def test_conflicts_one_programme_two_launch_dates(conflict_store: Path) -> None:

@@ -4,7 +4,7 @@ Input: the ``EntityIndex`` of the graph and an article's probes (its entities as
 extraction. Output: candidate nodes (those sharing a name word, an initialism or a sum with the
 article) and evidence records ``(score, start, end)`` by node IRI for ``link.py``:
 
-- a node known only by its sum ("£570 million") is the article's fund of an equal sum when
+- a node known only by its sum ("£840 million") is the article's fund of an equal sum when
   enough purpose words are shared around the two mentions;
 - a capitalised short name ("the Bus Review") is the one programme whose name holds all its words;
 - a programme known by what it is for ("strategy for rural bus services") is the article's
@@ -40,7 +40,7 @@ def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     """Give whether an article's fund is a node known only by an equal sum: enough shared purpose words.
 
     A round sum ("£600m", "£10m": one significant figure) is common to many unrelated funds, so it
-    needs five words in common around the two mentions; an exact-looking one ("£570m") needs three.
+    needs five words in common around the two mentions; an exact-looking one ("£840m") needs three.
     """
     shared = ((probe.context | probe.purpose()) & known.context) - _FUNCTION
     digits = f"{round(min(known.amounts))}".rstrip("0")

@@ -119,8 +119,8 @@ _HEADS = _LOOSE_HEADS | {"plan", "strategy"}
 def strip_head(form: str) -> str | None:
     """Give a programme's name without a trailing kind word when what is left still names it.
 
-    "multiply programme" -> "multiply"; "next steps to put people at the heart of care plan" loses
-    "plan"; but "nhs long term plan" keeps it, since "nhs long term" says too little.
+    "skillbridge programme" -> "skillbridge"; "next steps for rural bus services plan" loses
+    "plan"; but "bbc long term plan" keeps it, since "bbc long term" says too little.
     """
     words = form.split()
     if len(words) < 2 or words[-1] not in _HEADS:
@@ -140,8 +140,8 @@ _QUALIFIERS = {"independent", "new", "national", "joint", "draft", "final", "ful
 def strip_qualifiers(form: str) -> str | None:
     """Give a programme's name without leading qualifiers when two distinctive words remain.
 
-    "independent review of children social care" -> "review of children social care"; "nhs long
-    term plan" keeps "nhs", which tells it apart from other long-term plans.
+    "independent review of rural bus services" -> "review of rural bus services"; "bbc long term
+    plan" keeps "bbc", which tells it apart from other long-term plans.
     """
     words = form.split()
     i = 0
