@@ -29,21 +29,23 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
-from .link import distinctive, load_entity_index
+from .link import LINK_THRESHOLD, load_entity_index
 from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
-from .resolve.names import amount_buckets, normalise_name
+from .resolve.lookup import TIGHT_FLOOR, link_query, node_keys, probes, select
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
-VERSION = "1"
+VERSION = "2"
 MAX_ARTICLES = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (iri TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS keys (key TEXT NOT NULL, iri TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS keys_by_key ON keys (key);
+CREATE TABLE IF NOT EXISTS words (word TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS words_by_word ON words (word);
 """
 
 
@@ -77,22 +79,48 @@ def load_index(store: Store) -> EntityIndex:
         return _index(data for (data,) in db.execute("SELECT data FROM nodes"))
 
 
-def load_link_index(store: Store, extraction: Extraction) -> EntityIndex:
-    """Give the nodes an article could link to: the linkable ones (``resolve.candidates.linkable``:
-    programmes, funds, bodies set up by a reform) sharing a distinctive name word, an initialism or
-    a rounded sum with it (what ``link_extraction`` looks among), or the whole index when there
-    is no valid cache."""
+def load_link_index(store: Store, extraction: Extraction, threshold: float = LINK_THRESHOLD) -> EntityIndex:
+    """Give the nodes an article could link to at ``threshold``: the linkable ones
+    (``resolve.candidates.linkable``: programmes, funds, bodies set up by a reform) that
+    ``resolve.lookup.select`` finds (what ``link_extraction`` looks among), or the whole index
+    when there is no valid cache or the threshold lets a weak hint link."""
     db = _open(store)
     if db is None:
         return load_entity_index(store)
-    words = set(normalise_name(extraction.article.text).split())
-    amounts = set().union(*(amount_buckets(e.amount_gbp) for e in extraction.entities if e.amount_gbp))
-    keys = [f"w {w}" for w in words] + [f"m {a:.2g}" for a in amounts]
+    if threshold <= TIGHT_FLOOR:
+        db.close()
+        return load_index(store)
     with closing(db):
-        db.execute("CREATE TEMP TABLE wanted (key TEXT PRIMARY KEY)")
-        db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
-        rows = db.execute("SELECT data FROM nodes WHERE iri IN (SELECT iri FROM keys JOIN wanted USING (key))")
-        return _index(data for (data,) in rows)
+        iris = select(link_query(extraction, probes(extraction), threshold), _Postings(db))
+        db.execute("CREATE TEMP TABLE wanted (iri TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO wanted VALUES (?)", ((i,) for i in iris))
+        return _index(data for (data,) in db.execute("SELECT data FROM nodes JOIN wanted USING (iri)"))
+
+
+class _Postings:
+    """``resolve.lookup.Postings`` read from the cache's ``keys`` and ``words`` tables."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def _many(self, sql: str, values: Iterable[str], *extra: int) -> set[str]:
+        values = sorted(values)
+        out: set[str] = set()
+        for i in range(0, len(values), 500):  # SQLite binds at most 999 values
+            chunk = values[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out |= {v for (v,) in self.db.execute(sql.format(marks=marks), (*chunk, *extra))}
+        return out
+
+    def iris(self, keys: set[str]) -> set[str]:
+        return self._many("SELECT DISTINCT iri FROM keys WHERE key IN ({marks})", keys)
+
+    def names_with_any(self, words: frozenset[str]) -> set[str]:
+        return self._many("SELECT DISTINCT name FROM words WHERE word IN ({marks})", words)
+
+    def names_with_all(self, words: frozenset[str]) -> set[str]:
+        return self._many("SELECT name FROM words WHERE word IN ({marks}) GROUP BY name HAVING COUNT(*) = ?",
+                          words, len(words))
 
 
 def invalidate(store: Store) -> None:
@@ -111,19 +139,14 @@ def save_index(store: Store, index: EntityIndex) -> None:
     with closing(db), db:
         db.execute("DELETE FROM nodes")
         db.execute("DELETE FROM keys")
+        db.execute("DELETE FROM words")
         db.executemany("INSERT INTO nodes VALUES (?, ?, ?)",
                        ((k.iri, k.type, json.dumps(_to_json(k), ensure_ascii=False)) for k in index.entities.values()))
-        db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in index.entities.values()
-                                                          if linkable(k) for key in _keys(k)))
+        linkable_ = [k for k in index.entities.values() if linkable(k)]
+        db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in linkable_ for key in node_keys(k)))
+        names = {name for k in linkable_ for name in k.name_keys()}
+        db.executemany("INSERT INTO words VALUES (?, ?)", ((w, name) for name in names for w in set(name.split())))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (("version", VERSION), ("valid", "1")))
-
-
-def _keys(known: KnownEntity) -> set[str]:
-    """A linkable node's lookup keys: the distinctive words of its names' keys (linking needs one of them, an
-    initialism or a sum in the article: a word like "fund" or "council" alone never links), their
-    initialisms, and its sums to two significant figures."""
-    words = distinctive(known.name_keys()) | known.initials()
-    return {f"w {w}" for w in words} | {f"m {a:.2g}" for a in known.amounts}
 
 
 def _to_json(known: KnownEntity) -> dict:

@@ -32,8 +32,10 @@ from .resolve.candidates import (
     linkable,
     short_name_evidence,
     standing_body,
+    word_index,
 )
 from .resolve.cues import SET_UP, body_stem, introduced_as_new
+from .resolve.lookup import TIGHT_FLOOR, link_query, probes, select
 from .resolve.names import (
     GENERIC,
     STOP,
@@ -178,20 +180,6 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer,
                 break
 
 
-def _probes(extraction: Extraction) -> list[tuple[KnownEntity, int, int, int, int]]:
-    """The article's programme, fund and body entities as nodes: (probe, name span, amount span)."""
-    text = extraction.article.text
-    out = []
-    for entity in extraction.entities:
-        if entity.type not in ("Programme", "Fund", "Organisation") or not entity.mentions:
-            continue
-        span = entity.mentions[0]
-        amount = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
-        context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
-        out.append((KnownEntity.from_entity("", entity, (), context), span.start, span.end, amount.start, amount.end))
-    return out
-
-
 def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
     theirs = known.name_keys()
     stems = {body_stem(k) for k in theirs} - {None} if known.type == "Organisation" else set()
@@ -243,12 +231,17 @@ def link_extraction(
     gazetteer = gazetteer or load_gazetteer()
     article = extraction.article
     links = []
-    probes = _probes(extraction)
+    found_probes = probes(extraction)
     words = set(normalise_name(article.text).split())
-    amounts = set().union(*(amount_buckets(a) for p in probes for a in p[0].amounts))
-    short = short_name_evidence(probes, index, article.id)
+    amounts = set().union(*(amount_buckets(a) for p in found_probes for a in p[0].amounts))
+    short = short_name_evidence(found_probes, index, article.id)
     described_ = described_evidence(extraction, index)
-    for known in candidates(index, words, amounts):
+    if threshold > TIGHT_FLOOR:  # only the nodes strong evidence could link (``resolve.lookup``)
+        iris = select(link_query(extraction, found_probes, threshold), word_index(index))
+        nearby = [index.entities[i] for i in sorted(iris)]
+    else:  # a weak hint is a link: every node sharing a word or a sum
+        nearby = candidates(index, words, amounts)
+    for known in nearby:
         if not linkable(known) or known.articles <= {article.id} or (
                 known.type == "Organisation" and standing_body(known, gazetteer)):
             continue
@@ -258,7 +251,7 @@ def link_extraction(
         if not (keys or bare_fund) or not (distinctive(keys) & words or known.initials() & words
                                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
-        found = [*_entity_evidence(known, probes), *_text_evidence(known, article.text, gazetteer, words)]
+        found = [*_entity_evidence(known, found_probes), *_text_evidence(known, article.text, gazetteer, words)]
         for weak in (short, described_):
             if known.iri in weak:
                 found.append(weak[known.iri])

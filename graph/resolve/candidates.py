@@ -16,13 +16,11 @@ Linkable nodes are programmes and funds, and bodies an article introduced as new
 
 from __future__ import annotations
 
-import re
-
 from ..gazetteer import Gazetteer
 from ..model import Extraction
 from . import EntityIndex, KnownEntity
-from .cues import SET_UP, described, kind_of, purpose_after
-from .names import GENERIC, STOP, is_amount, normalise_name
+from .cues import SET_UP, described
+from .lookup import descriptions, node_keys, short_names
 
 LINKABLE = ("Programme", "Fund")
 Evidence = dict[str, tuple[float, int, int]]
@@ -47,11 +45,6 @@ def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     return len(shared) >= (3 if len(digits) >= 2 else 5)
 
 
-#: Kind words a programme's short name ends with: "the Care Review" for a review of children's social care.
-_KINDS = {"review", "plan", "strategy", "fund", "programme", "scheme", "framework", "paper", "deal", "bill"}
-_PROPER = re.compile(r"(?:[A-Z][\w’'-]*|of|and|for|the|to|in)(?:\s+(?:[A-Z][\w’'-]*|of|and|for|the|to|in))*")
-
-
 def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Evidence:
     """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
 
@@ -63,13 +56,7 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Ev
     for probe, start, end, _, _ in probes:
         if probe.type not in LINKABLE:
             continue
-        for name in probe.names:
-            name = re.sub(r"^(the|The)\s+", "", name.strip())
-            form = normalise_name(name)
-            words = [w for w in form.split() if w not in STOP]
-            if (not _PROPER.fullmatch(name) or not 2 <= len(words) <= 3 or words[-1] not in _KINDS
-                    or not any(w not in GENERIC and not is_amount(w) for w in words)):
-                continue
+        for form, words in short_names(probe):
             holders = candidates(index, set(words), set(), every_word=True)
             if any(form in k.name_keys() for k in holders):
                 continue  # the whole name of a node ("Better Care Fund"), not a short one for a longer name
@@ -94,19 +81,10 @@ def described_evidence(extraction: Extraction, index: EntityIndex) -> Evidence:
     A graph's "long-term strategy for rural bus services" is the article's "Ride Free strategy to
     improve rural bus services" when it is the only strategy of the graph described by those words.
     """
-    text, article_id = extraction.article.text, extraction.article.id
+    article_id = extraction.article.id
     cache = word_index(index)
     found: Evidence = {}
-    for entity in extraction.entities:
-        if entity.type != "Programme" or not entity.mentions:
-            continue
-        forms = {f for f in map(normalise_name, (entity.name, *entity.aliases)) if f}
-        descriptions = [d for d in map(described, forms) if d]
-        kind = kind_of({entity.name, *entity.aliases}) or next((k for k, _ in descriptions), None)
-        if kind is None:
-            continue
-        purpose = set().union(*(purpose_after(text[s.end: s.end + 120]) for s in entity.mentions),
-                              *(p for _, p in descriptions))
+    for entity, kind, purpose in descriptions(extraction):
         owners = {iri for iri, theirs in cache.described.get(kind, ())
                   if len(theirs & purpose) >= max(2, 0.75 * len(theirs))
                   and not index.entities[iri].articles <= {article_id}}
@@ -130,13 +108,16 @@ def standing_body(known: KnownEntity, gazetteer: Gazetteer) -> bool:
 
 
 class WordIndex:
-    """Linkable nodes by the words, initials and sums of their names, so an article meets only
-    the nodes it could refer to instead of every node of the graph (linking was O(nodes) per article)."""
+    """Linkable nodes by the words, initials and sums of their names (``candidates``), and by the typed
+    keys of ``lookup.node_keys`` with their name keys by word (``lookup.select``), so an article meets
+    only the nodes it could refer to instead of every node of the graph."""
 
     def __init__(self, index: EntityIndex) -> None:
         self.stamp = _stamp(index)
         self.by_word: dict[str, set[str]] = {}
         self.by_amount: dict[float, set[str]] = {}
+        self.by_key: dict[str, set[str]] = {}  # lookup.node_keys -> nodes
+        self.names_by_word: dict[str, set[str]] = {}  # word -> name keys holding it
         self.described: dict[str, list[tuple[str, set[str]]]] = {}  # kind -> (node, purpose words)
         for known in index.entities.values():
             if not linkable(known):
@@ -147,6 +128,24 @@ class WordIndex:
                 self.by_amount.setdefault(float(f"{a:.2g}"), set()).add(known.iri)
             for kind, purpose in filter(None, map(described, known.name_keys())):
                 self.described.setdefault(kind, []).append((known.iri, purpose))
+            for key in node_keys(known):
+                self.by_key.setdefault(key, set()).add(known.iri)
+            for name in known.name_keys():
+                for word in name.split():
+                    self.names_by_word.setdefault(word, set()).add(name)
+
+    def iris(self, keys: set[str]) -> set[str]:
+        """Give the nodes holding any of these typed keys."""
+        return set().union(*(self.by_key.get(k, ()) for k in keys))
+
+    def names_with_any(self, words: frozenset[str]) -> set[str]:
+        """Give the name keys holding any of these words."""
+        return set().union(*(self.names_by_word.get(w, ()) for w in words))
+
+    def names_with_all(self, words: frozenset[str]) -> set[str]:
+        """Give the name keys holding all of these words."""
+        sets = sorted((self.names_by_word.get(w, set()) for w in words), key=len)
+        return set.intersection(*sets) if sets else set()
 
 
 def _stamp(index: EntityIndex) -> tuple[int, int]:
