@@ -33,7 +33,7 @@ from .link import LINK_THRESHOLD, load_entity_index
 from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
-from .resolve.lookup import TIGHT_FLOOR, link_query, node_keys, probes, select
+from .resolve.lookup import TIGHT_FLOOR, link_query, lookup_words, node_keys, probes, select
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
@@ -145,7 +145,8 @@ def save_index(store: Store, index: EntityIndex) -> None:
         linkable_ = [k for k in index.entities.values() if linkable(k)]
         db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in linkable_ for key in node_keys(k)))
         names = {name for k in linkable_ for name in k.name_keys()}
-        db.executemany("INSERT INTO words VALUES (?, ?)", ((w, name) for name in names for w in set(name.split())))
+        db.executemany("INSERT INTO words VALUES (?, ?)",
+                       ((w, name) for name in names for w in lookup_words(name.split())))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (("version", VERSION), ("valid", "1")))
 
 

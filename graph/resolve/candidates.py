@@ -20,7 +20,7 @@ from ..gazetteer import Gazetteer
 from ..model import Extraction
 from . import EntityIndex, KnownEntity
 from .cues import SET_UP, described
-from .lookup import descriptions, node_keys, short_names
+from .lookup import descriptions, lookup_words, node_keys, short_names
 
 LINKABLE = ("Programme", "Fund")
 Evidence = dict[str, tuple[float, int, int]]
@@ -131,7 +131,7 @@ class WordIndex:
             for key in node_keys(known):
                 self.by_key.setdefault(key, set()).add(known.iri)
             for name in known.name_keys():
-                for word in name.split():
+                for word in lookup_words(name.split()):
                     self.names_by_word.setdefault(word, set()).add(name)
 
     def iris(self, keys: set[str]) -> set[str]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ..model import Entity, Extraction
 from .cues import body_stem, described, kind_of, purpose_after
@@ -123,20 +123,31 @@ class LinkQuery:
     names: frozenset[str]  # the name keys of its programmes, funds and bodies
     fuzzy: frozenset[str]  # the name keys near-equal names are sought for (not bodies')
     text_words: frozenset[str]
-    words: frozenset[str]  # its distinctive words: a name it could mean holds one of them
+    words: frozenset[str]  # its distinctive words (``lookup_words``): a name it could mean holds one
     every: tuple[frozenset[str], ...]  # its short names' words
     cutoff: float  # the fuzz.ratio a near-equal name needs
 
     def wanted(self, names: Iterable[str]) -> set[str]:
         """Give the name keys sharing a word with the article that it could mean: all their words are
         in its text, or they are near-equal to a name of its (with the same numbers)."""
-        out = set()
-        for name in names:
-            if self.text_words.issuperset(name.split()) or any(
-                    _numbers(name) == _numbers(mine) and fuzz.ratio(name, mine, score_cutoff=self.cutoff)
-                    for mine in self.fuzzy):
-                out.add(name)
+        names = sorted(names)
+        out = {name for name in names if self.text_words.issuperset(name.split())}
+        for mine in self.fuzzy:
+            for name, _, _ in process.extract(mine, names, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=None):
+                if _numbers(name) == _numbers(mine):
+                    out.add(name)
         return out
+
+
+def lookup_words(words: Iterable[str]) -> set[str]:
+    """Give what a name key is looked up by: its words, and for each distinctive word of four letters
+    or more, "~" and its first four, so that a near-equal name ("town fund" for "towns fund") shares one."""
+    words = set(words)
+    return words | {f"~{w[:4]}" for w in words if len(w) >= 4 and _distinctive(w)}
+
+
+def _distinctive(word: str) -> bool:
+    return word not in GENERIC and word not in STOP and not word[0].isdigit()
 
 
 def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> LinkQuery:
@@ -160,7 +171,7 @@ def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> 
             keys |= {f"m {b}" for b in buckets} | {f"p {b} {w}" for b in buckets for w in around}
     for _, kind, purpose in descriptions(extraction):
         keys |= {f"d {kind} {w}" for w in purpose}
-    words = {w for w in text_words if w not in GENERIC and w not in STOP and not w[0].isdigit()}
+    words = {w if len(w) < 4 else f"~{w[:4]}" for w in text_words if _distinctive(w)}
     return LinkQuery(frozenset(keys), frozenset(names), frozenset(fuzzy), frozenset(text_words), frozenset(words),
                      tuple(every), 100 * threshold - 1e-6)
 
