@@ -23,95 +23,35 @@ from rapidfuzz import fuzz, process
 
 from .errors import QueryError
 from .model import ENTITY_TYPES, PREDICATES, Identifier
+from .neighbourhood import (
+    _ARTICLES as _ARTICLE_META,
+)
+from .neighbourhood import (
+    _P,
+    _TYPED,
+    _TYPES,
+    ARTICLE,
+    _rows,
+    _values,
+    build_network,
+    k_shortest_paths,
+    read_card_network,
+    read_neighbourhood,
+    read_path_graph,
+)
 from .resolve import normalise_name
 from .store import Store
-from .vocab import CLASS_TYPES, ENTITY_CLASSES, OA, ORG, PREDICATE_PROPERTIES, RKG, SCHEMA
+from .vocab import OA, RKG
 
-_P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
-_TYPES = " ".join(f"<{c}>" for c in ENTITY_CLASSES.values())
-# The union of graphs repeats an entity's type and label once per article that names it: each is
-# made DISTINCT before they are joined, so a widely named entity costs its articles, not their square.
-_TYPED = f"SELECT DISTINCT ?e ?type WHERE {{ {{values}} VALUES ?type {{ {_TYPES} }} ?e a ?type }}"
-_NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{ {_TYPED} }}
-  ?e skos:prefLabel ?l }} GROUP BY ?e ?type"""
-_ALIASES = _P + "SELECT DISTINCT ?e ?alt WHERE { {values} ?e skos:altLabel ?alt }"
-_IDS = _P + f"""SELECT DISTINCT ?e ?p ?v WHERE {{ {{values}}
-  VALUES ?p {{ <{RKG.gssCode}> <{RKG.wikidata}> }} ?e ?p ?v }}"""
-_AMOUNTS = _P + f"SELECT ?e (MAX(?v) AS ?amount) WHERE {{ {{values}} ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?v }} GROUP BY ?e"
-_MENTIONS = _P + f"SELECT DISTINCT ?e ?art WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }}"
-_POSTS = _P + f"""SELECT DISTINCT ?e ?role ?date ?art WHERE {{ {{values}}
-  ?h a <{RKG.PostHolding}> ; <{ORG.member}> ?e ; <{RKG.roleLabel}> ?role ; prov:wasDerivedFrom ?art .
-  OPTIONAL {{ ?h <{RKG.asOf}> ?date }} }}"""
-_ARTICLES = _P + f"""SELECT ?art (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?date) (SAMPLE(?u) AS ?url) WHERE {{
-  {{values}} ?art a <{RKG.Article}> . OPTIONAL {{ ?art dct:title ?t }} OPTIONAL {{ ?art dct:date ?d }}
-  OPTIONAL {{ ?art dct:source ?u }} }} GROUP BY ?art"""
-_EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
-  VALUES ?p {{ {" ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())} }}
-  ?a a <{RKG.Assertion}> ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?art ;
-     <{RKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?sentence }}"""
+__all__ = ["ArticleRef", "EntityCard", "EntityPath", "PathHop", "TimelineEvent", "build_network", "entity_card",
+           "filter_network", "find_entity", "find_paths", "network_view", "timeline"]
+
 _NAMED = "{ ?e skos:prefLabel ?l BIND(true AS ?pref) } UNION { ?e skos:altLabel ?l BIND(false AS ?pref) }"
 _LABELS = _P + f"SELECT DISTINCT ?e ?l ?pref WHERE {{ {{ {_TYPED.replace('{values}', '')} }} {_NAMED} }}"
 # one entity, or one label as written: looked up by index, the type checked once per entity
 _LABELS_OF = _P + f"""SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED}
   FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
-
-
-def _values(var: str, iris: set[str] | None) -> str:
-    # IRIs are written by pyoxigraph in N-Triples form, which escapes them
-    return "" if iris is None else f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(i)) for i in sorted(iris))} }}"
-
-
-def _rows(store: Store, template: str, var: str = "e", iris: set[str] | None = None) -> list[dict[str, str]]:
-    return store.query(template.replace("{values}", _values(var, iris))).values()
-
-
-def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiGraph:
-    """Give the entity network (all of it, or the given entities, their relations and neighbours)."""
-    g = nx.MultiDiGraph()
-    edges = _rows(store, _EDGES) if entities is None else (
-        _rows(store, _EDGES, "s", entities) + _rows(store, _EDGES, "o", entities))
-    wanted = None if entities is None else entities | {r["s"] for r in edges} | {r["o"] for r in edges}
-    for r in _rows(store, _NODES, iris=wanted):
-        if r["e"] not in g:
-            g.add_node(r["e"], label=r["label"], type=_TYPE_NAMES[r["type"]], aliases=[], identifiers=[],
-                       amount_gbp=None, articles=[], posts=[])
-    nodes = g.nodes
-    for r in _rows(store, _ALIASES, iris=wanted):
-        if r["e"] in g and r["alt"] != nodes[r["e"]]["label"]:
-            nodes[r["e"]]["aliases"].append(r["alt"])
-    for r in _rows(store, _IDS, iris=wanted):
-        if r["e"] in g:
-            nodes[r["e"]]["identifiers"].append(["gss" if r["p"] == str(RKG.gssCode) else "wikidata", r["v"]])
-    for r in _rows(store, _AMOUNTS, iris=wanted):
-        if r["e"] in g:
-            nodes[r["e"]]["amount_gbp"] = float(r["amount"])
-    for r in _rows(store, _MENTIONS, iris=wanted):
-        if r["e"] in g:
-            nodes[r["e"]]["articles"].append(r["art"])
-    for r in _rows(store, _POSTS, iris=wanted):
-        if r["e"] in g:
-            nodes[r["e"]]["posts"].append({"role": r["role"], "as_of": r.get("date"), "article": r["art"]})
-    # a part of the network carries only the articles it cites (all of them for the whole network)
-    cited = None if entities is None else ({a for _, d in g.nodes(data=True) for a in d["articles"]}
-                                           | {p["article"] for _, d in g.nodes(data=True) for p in d["posts"]}
-                                           | {r["art"] for r in edges})
-    g.graph["articles"] = {r["art"]: {"title": r.get("title"), "date": r.get("date"), "url": r.get("url")}
-                           for r in _rows(store, _ARTICLES, "art", cited)}
-    for _, d in g.nodes(data=True):
-        d["aliases"].sort()
-        d["identifiers"].sort()  # in a fixed order, however the store answers
-        d["articles"].sort(key=lambda a: (g.graph["articles"].get(a, {}).get("date") or "9999", a))
-        d["posts"].sort(key=lambda p: (p["as_of"] or "9999", p["role"]))
-    for r in sorted(edges, key=lambda r: (r["s"], r["p"], r["o"], r["art"], r["sentence"])):
-        if r["s"] in g and r["o"] in g:
-            g.add_edge(r["s"], r["o"], predicate=r["p"].rsplit("#", 1)[-1], evidence=r["sentence"], article=r["art"])
-    return g
 
 
 def find_entity(store: Store, name: str) -> str:
@@ -231,7 +171,7 @@ def card_from_network(g: nx.MultiDiGraph, iri: str) -> EntityCard:
 def entity_card(store: Store, name: str) -> EntityCard:
     """Give the card of the entity called ``name``; a name not found raises QueryError with suggestions."""
     iri = find_entity(store, name)
-    return card_from_network(build_network(store, {iri}), iri)
+    return card_from_network(read_card_network(store, iri), iri)
 
 
 def network_view(
@@ -249,7 +189,8 @@ def network_view(
         if value is not None and not _DATE.fullmatch(value):
             raise QueryError(f"bad date {value!r}: use YYYY-MM-DD")
     focus_iri = find_entity(store, focus) if focus else None
-    g = build_network(store)
+    # around an entity only its neighbourhood is read: the filters below keep a part of it anyway
+    g = build_network(store) if focus_iri is None else read_neighbourhood(store, focus_iri, depth)
     return filter_network(g, types=types, predicates=predicates, since=since, until=until,
                           focus=focus_iri, depth=depth)
 
@@ -349,37 +290,28 @@ class EntityPath:
         return {"length": len(self.hops), "hops": [h.to_json() for h in self.hops]}
 
 
-_ARTICLE = "article"
-_MENTION_WEIGHT = 1.5  # entity -> article -> entity costs 3, so up to three stated relations rank first
-
-
 def find_paths(store: Store, a: str, b: str, k: int = 3, *, via_articles: bool = True) -> list[EntityPath]:
     """Give up to ``k`` shortest paths between two entities, stated relations first, each hop with evidence.
 
     With ``via_articles`` two entities named in the same article are also one (costlier) hop apart.
+    Only the part of the graph around the two entities that can hold the paths is read
+    (``neighbourhood.read_path_graph``).
     """
     source, target = find_entity(store, a), find_entity(store, b)
     if source == target:
         raise QueryError(f"{a!r} and {b!r} are the same entity: give two different names")
-    g = build_network(store)
-    u = nx.Graph()
-    u.add_nodes_from(g)
-    for s, o, d in g.edges(data=True):
-        if s != o:
-            if not u.has_edge(s, o):
-                u.add_edge(s, o, weight=1.0, facts=[])
-            u.edges[s, o]["facts"].append((s, o, d))
-    if via_articles:
-        for n, d in g.nodes(data=True):
-            for art in d["articles"]:
-                u.add_node(art, kind=_ARTICLE)
-                u.add_edge(n, art, weight=_MENTION_WEIGHT)
-    try:
-        found = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
-    except nx.NetworkXNoPath:
-        return []
-    arts = {n for p in found for n in p if u.nodes[n].get("kind") == _ARTICLE}
+    u = read_path_graph(store, source, target, k, via_articles=via_articles)
+    found = k_shortest_paths(u, source, target, k)
+    arts = {n for p in found for n in p if u.nodes[n].get("kind") == ARTICLE}
     sentences = _mention_sentences(store, {n for p in found for n in p if n not in arts}, arts)
+    cited = arts | {u.edges[x, y]["facts"][0][2]["article"] for p in found for x, y in itertools.pairwise(p)
+                    if x not in arts and y not in arts}
+    meta = {r["art"]: r for r in _rows(store, _ARTICLE_META, "art", cited)} if cited else {}
+
+    def article(iri: str) -> ArticleRef:
+        r = meta.get(iri, {})
+        return ArticleRef(iri, r.get("title"), r.get("date"), r.get("url"))
+
     paths = []
     for p in found:
         hops, i = [], 0
@@ -389,13 +321,13 @@ def find_paths(store: Store, a: str, b: str, k: int = 3, *, via_articles: bool =
                 z = p[i + 2]
                 said = [s for s in (sentences.get((x, y)), sentences.get((z, y))) if s]
                 evidence = said[0] if len(set(said)) == 1 else " … ".join(dict.fromkeys(said))
-                hops.append(PathHop(x, g.nodes[x]["label"], "co_mentioned", z, g.nodes[z]["label"], evidence,
-                                    _article(g, y)))
+                hops.append(PathHop(x, u.nodes[x]["label"], "co_mentioned", z, u.nodes[z]["label"], evidence,
+                                    article(y)))
                 i += 2
                 continue
             s, o, d = u.edges[x, y]["facts"][0]
-            hops.append(PathHop(s, g.nodes[s]["label"], d["predicate"], o, g.nodes[o]["label"], d["evidence"],
-                                _article(g, d["article"])))
+            hops.append(PathHop(s, u.nodes[s]["label"], d["predicate"], o, u.nodes[o]["label"], d["evidence"],
+                                article(d["article"])))
             i += 1
         paths.append(EntityPath(tuple(hops)))
     return paths

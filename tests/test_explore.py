@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -244,3 +245,67 @@ def test_explore_find_entity_by_iri_label_alias_or_loose_spelling(crafted) -> No
     assert find_entity(crafted, HOSTILE_ALIAS) == hostile  # an alias
     with pytest.raises(QueryError, match="no entity named"):
         find_entity(crafted, "https://w3id.org/reformkg/id/region/nowhere")
+
+
+@pytest.mark.parametrize("fixture", ["crafted_store", "seed_store"])
+@pytest.mark.parametrize("via_articles", [True, False])
+def test_explore_paths_read_around_two_entities_are_the_paths_of_the_whole_graph(request, fixture: str,
+                                                                                 via_articles: bool) -> None:
+    # find_paths reads only the part of the store around both ends; every pair must get the
+    # paths (same nodes, same order, ties included) that the whole network gives
+    from reformkg.explore import find_entity
+    from reformkg.neighbourhood import ARTICLE, k_shortest_paths, path_graph_of, read_path_graph
+
+    with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
+        whole = path_graph_of(build_network(store), via_articles)
+        entities = sorted(n for n in whole if whole.nodes[n].get("kind") != ARTICLE)
+        pairs = [(a, b) for i, a in enumerate(entities) for b in entities[i + 1:]][:: max(1, len(entities) // 6)]
+        assert pairs
+        for a, b in pairs[:40]:
+            for k in (1, 3):
+                expected = k_shortest_paths(whole, a, b, k)
+                part = read_path_graph(store, a, b, k, via_articles=via_articles)
+                assert k_shortest_paths(part, a, b, k) == expected, (a, b, k)
+                got = find_paths(store, a, b, k, via_articles=via_articles)
+                assert len(got) == len(expected)
+                for path, nodes in zip(got, expected):
+                    ends = [n for n in nodes if whole.nodes[n].get("kind") != ARTICLE]
+                    assert [{h.subject, h.object} for h in path.hops] == [set(e) for e in itertools.pairwise(ends)]
+        assert find_entity(store, entities[0]) == entities[0]
+
+
+def test_explore_paths_stop_reading_at_the_node_cap(crafted) -> None:
+    from reformkg.explore import find_entity
+    from reformkg.neighbourhood import read_path_graph
+
+    a, b = find_entity(crafted, "Ann Example"), find_entity(crafted, "Bo Sample")
+    assert len(read_path_graph(crafted, a, b, 3, max_nodes=2)) <= 2 + 20  # one level past the cap at most
+    assert {a, b} <= set(read_path_graph(crafted, a, b, 3))
+
+
+@pytest.mark.parametrize("fixture", ["crafted_store", "seed_store"])
+def test_explore_focused_view_reads_the_neighbourhood_and_equals_the_filtered_whole(request, fixture: str) -> None:
+    with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
+        whole = build_network(store)
+        for i, iri in enumerate(sorted(whole)):
+            for depth, kw in ((1, {}), (2, {}), (2, {"types": ["Fund", "Region", "Organisation"]}),
+                              (3, {"since": "2024-01-01"}))[: 4 if i % 5 == 0 else 2]:
+                want = filter_network(whole, focus=iri, depth=depth, **kw)
+                got = network_view(store, focus=iri, depth=depth, **kw)
+                assert dict(got.nodes(data=True)) == dict(want.nodes(data=True)), (iri, depth, kw)
+                assert sorted((s, o, sorted(d.items())) for s, o, d in got.edges(data=True)) == sorted(
+                    (s, o, sorted(d.items())) for s, o, d in want.edges(data=True)), (iri, depth, kw)
+                cited = {a for _, d in got.nodes(data=True) for a in d["articles"]} | {
+                    d["article"] for *_, d in got.edges(data=True)}
+                assert {a: got.graph["articles"][a] for a in cited} == {a: whole.graph["articles"][a] for a in cited}
+
+
+def test_explore_neighbourhood_keeps_the_nearest_entities_up_to_the_cap(crafted) -> None:
+    from reformkg.explore import find_entity
+    from reformkg.neighbourhood import read_neighbourhood
+
+    iri = find_entity(crafted, "Care Futures Fund")
+    near = read_neighbourhood(crafted, iri, depth=1)
+    assert iri in near and len(near) > 2
+    capped = read_neighbourhood(crafted, iri, depth=3, max_nodes=2)
+    assert iri in capped and len(capped) == 2 and set(capped) <= set(near)

@@ -1,0 +1,247 @@
+"""Store -> the entity network, or only the part of it around some entities, read by SPARQL.
+
+Input: a ``Store`` and, for a part, the entities it is about. Output: an ``nx.MultiDiGraph``
+(nodes are entity IRIs; edges are relations with their evidence), the shape ``explore`` reads
+cards, views and paths from; or, for paths, an undirected ``nx.Graph`` of entities and articles.
+
+A part is read outward from its entities, breadth first: each step asks for the relations (and,
+for paths, the articles) of the entities reached so far with one ``VALUES`` query, so the cost
+follows the size of the neighbourhood, not of the store.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .store import Store
+from .vocab import CLASS_TYPES, ENTITY_CLASSES, OA, ORG, PREDICATE_PROPERTIES, RKG, SCHEMA
+
+_P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+_TYPES = " ".join(f"<{c}>" for c in ENTITY_CLASSES.values())
+# The union of graphs repeats an entity's type and label once per article that names it: each is
+# made DISTINCT before they are joined, so a widely named entity costs its articles, not their square.
+_TYPED = f"SELECT DISTINCT ?e ?type WHERE {{ {{values}} VALUES ?type {{ {_TYPES} }} ?e a ?type }}"
+_NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{ {_TYPED} }}
+  ?e skos:prefLabel ?l }} GROUP BY ?e ?type"""
+_ALIASES = _P + "SELECT DISTINCT ?e ?alt WHERE { {values} ?e skos:altLabel ?alt }"
+_IDS = _P + f"""SELECT DISTINCT ?e ?p ?v WHERE {{ {{values}}
+  VALUES ?p {{ <{RKG.gssCode}> <{RKG.wikidata}> }} ?e ?p ?v }}"""
+_AMOUNTS = _P + f"SELECT ?e (MAX(?v) AS ?amount) WHERE {{ {{values}} ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?v }} GROUP BY ?e"
+_MENTIONS = _P + f"SELECT DISTINCT ?e ?art WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }}"
+_POSTS = _P + f"""SELECT DISTINCT ?e ?role ?date ?art WHERE {{ {{values}}
+  ?h a <{RKG.PostHolding}> ; <{ORG.member}> ?e ; <{RKG.roleLabel}> ?role ; prov:wasDerivedFrom ?art .
+  OPTIONAL {{ ?h <{RKG.asOf}> ?date }} }}"""
+_ARTICLES = _P + f"""SELECT ?art (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?date) (SAMPLE(?u) AS ?url) WHERE {{
+  {{values}} ?art a <{RKG.Article}> . OPTIONAL {{ ?art dct:title ?t }} OPTIONAL {{ ?art dct:date ?d }}
+  OPTIONAL {{ ?art dct:source ?u }} }} GROUP BY ?art"""
+_EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())} }}
+  ?a a <{RKG.Assertion}> ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?art ;
+     <{RKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?sentence }}"""
+_TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
+Row = dict[str, str]
+
+
+def _values(var: str, iris: Iterable[str] | None) -> str:
+    # IRIs are written by pyoxigraph in N-Triples form, which escapes them
+    return "" if iris is None else f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(i)) for i in sorted(iris))} }}"
+
+
+def _rows(store: Store, template: str, var: str = "e", iris: Iterable[str] | None = None) -> list[Row]:
+    return store.query(template.replace("{values}", _values(var, iris))).values()
+
+
+def _edges_of(store: Store, entities: Iterable[str]) -> list[Row]:
+    """Give each relation stated with ``entities`` as subject or object, once."""
+    entities = set(entities)
+    rows = _rows(store, _EDGES, "s", entities) + _rows(store, _EDGES, "o", entities)
+    return list({(r["s"], r["p"], r["o"], r["sentence"], r["art"]): r for r in rows}.values())
+
+
+def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiGraph:
+    """Give the entity network (all of it, or the given entities, their relations and neighbours)."""
+    edges = _rows(store, _EDGES) if entities is None else _edges_of(store, entities)
+    wanted = None if entities is None else entities | {r["s"] for r in edges} | {r["o"] for r in edges}
+    return _network(store, wanted, edges)
+
+
+def read_card_network(store: Store, iri: str) -> nx.MultiDiGraph:
+    """Give the part of the network a card shows: the entity in full, its relations, its neighbours' names."""
+    edges = _edges_of(store, {iri})
+    return _network(store, {iri} | {r["s"] for r in edges} | {r["o"] for r in edges}, edges, detail={iri})
+
+
+def read_neighbourhood(store: Store, focus: str, depth: int = 2, max_nodes: int | None = None) -> nx.MultiDiGraph:
+    """Give the network of the entities within ``depth`` relations of ``focus`` and the relations among them.
+
+    It is read breadth first, one query per step for the relations of the entities last reached;
+    with ``max_nodes`` the nearest entities are kept (by distance, then IRI) and the reading stops there.
+    """
+    seen, frontier, edges = {focus}, [focus], {}
+    for _ in range(depth):
+        if not frontier or (max_nodes is not None and len(seen) >= max_nodes):
+            break
+        for r in _edges_of(store, frontier):
+            edges[(r["s"], r["p"], r["o"], r["sentence"], r["art"])] = r
+        reached = sorted({n for r in edges.values() for n in (r["s"], r["o"])} - seen)
+        typed = {r["e"] for r in _rows(store, _NODES, iris=reached)} if reached else set()
+        frontier = [n for n in reached if n in typed][: None if max_nodes is None else max_nodes - len(seen)]
+        seen.update(frontier)
+    for r in _rows(store, _EDGES, "s", frontier) if frontier else []:  # among the entities reached last
+        edges[(r["s"], r["p"], r["o"], r["sentence"], r["art"])] = r
+    return _network(store, seen, [r for r in edges.values() if r["s"] in seen and r["o"] in seen])
+
+
+def _network(store: Store, wanted: set[str] | None, edges: list[Row],
+             detail: set[str] | None = None) -> nx.MultiDiGraph:
+    """Give the network of the ``wanted`` entities (all when None) and the ``edges`` between them.
+
+    With ``detail`` only those entities get their names, identifiers, amount, articles and posts;
+    the others keep their label and type.
+    """
+    g = nx.MultiDiGraph()
+    for r in _rows(store, _NODES, iris=wanted):
+        if r["e"] not in g:
+            g.add_node(r["e"], label=r["label"], type=_TYPE_NAMES[r["type"]], aliases=[], identifiers=[],
+                       amount_gbp=None, articles=[], posts=[])
+    nodes, full = g.nodes, wanted if detail is None else detail
+    for r in _rows(store, _ALIASES, iris=full):
+        if r["e"] in g and r["alt"] != nodes[r["e"]]["label"]:
+            nodes[r["e"]]["aliases"].append(r["alt"])
+    for r in _rows(store, _IDS, iris=full):
+        if r["e"] in g:
+            nodes[r["e"]]["identifiers"].append(["gss" if r["p"] == str(RKG.gssCode) else "wikidata", r["v"]])
+    for r in _rows(store, _AMOUNTS, iris=full):
+        if r["e"] in g:
+            nodes[r["e"]]["amount_gbp"] = float(r["amount"])
+    for r in _rows(store, _MENTIONS, iris=full):
+        if r["e"] in g:
+            nodes[r["e"]]["articles"].append(r["art"])
+    for r in _rows(store, _POSTS, iris=full):
+        if r["e"] in g:
+            nodes[r["e"]]["posts"].append({"role": r["role"], "as_of": r.get("date"), "article": r["art"]})
+    # a part of the network carries only the articles it cites (all of them for the whole network)
+    cited = None if wanted is None else ({a for _, d in g.nodes(data=True) for a in d["articles"]}
+                                         | {p["article"] for _, d in g.nodes(data=True) for p in d["posts"]}
+                                         | {r["art"] for r in edges})
+    g.graph["articles"] = {r["art"]: {"title": r.get("title"), "date": r.get("date"), "url": r.get("url")}
+                           for r in (_rows(store, _ARTICLES, "art", cited) if cited != set() else [])}
+    for _, d in g.nodes(data=True):
+        d["aliases"].sort()
+        d["identifiers"].sort()  # in a fixed order, however the store answers
+        d["articles"].sort(key=lambda a: (g.graph["articles"].get(a, {}).get("date") or "9999", a))
+        d["posts"].sort(key=lambda p: (p["as_of"] or "9999", p["role"]))
+    for r in sorted(edges, key=lambda r: (r["s"], r["p"], r["o"], r["art"], r["sentence"])):
+        if r["s"] in g and r["o"] in g:
+            g.add_edge(r["s"], r["o"], predicate=r["p"].rsplit("#", 1)[-1], evidence=r["sentence"], article=r["art"])
+    return g
+
+
+# Paths: entities and (with via_articles) articles as nodes of an undirected graph. A stated relation
+# is one hop (weight 1); entity -> article -> entity costs 3, so up to three stated relations rank first.
+ARTICLE = "article"
+MENTION_WEIGHT = 1.5
+PATH_MAX_NODES = 20_000  # reading stops here: the paths are then the shortest among the nodes read
+
+
+def path_graph_of(g: nx.MultiDiGraph, via_articles: bool = True) -> nx.Graph:
+    """Give the path graph of a network: nodes and edges added in sorted order, facts sorted."""
+    u = nx.Graph()
+    u.add_nodes_from(sorted((n, {"label": d["label"]}) for n, d in g.nodes(data=True)))
+    facts = [(s, o, d) for s, o, d in g.edges(data=True) if s != o]
+    mentions = [(n, a) for n, d in g.nodes(data=True) for a in d["articles"]] if via_articles else []
+    _add_to_path_graph(u, facts, mentions)
+    return u
+
+
+def _add_to_path_graph(u: nx.Graph, facts: list[tuple[str, str, dict]], mentions: list[tuple[str, str]]) -> None:
+    for s, o, d in facts:
+        key = tuple(sorted((s, o)))
+        if not u.has_edge(*key):
+            u.add_edge(*key, weight=1.0, facts=[])
+        if (s, o, d) not in u.edges[key]["facts"]:
+            u.edges[key]["facts"].append((s, o, d))
+            u.edges[key]["facts"].sort(key=lambda f: (f[0], f[2]["predicate"], f[1], f[2]["article"], f[2]["evidence"]))
+    for n, art in mentions:
+        u.add_node(art, kind=ARTICLE)
+        u.add_edge(n, art, weight=MENTION_WEIGHT)
+
+
+def k_shortest_paths(u: nx.Graph, source: str, target: str, k: int) -> list[list[str]]:
+    """Give up to ``k`` shortest simple paths, ties broken by the graph of the nodes that can lie on them.
+
+    That graph (every node v with d(source, v) + d(v, target) no more than the k-th path's weight,
+    built in sorted order) is the same in the whole network and in any part read far enough around
+    both ends, so a part gives the same paths as the whole.
+    """
+    try:
+        first = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+    most = nx.path_weight(u, first[-1], "weight")
+    ds = nx.single_source_dijkstra_path_length(u, source, cutoff=most, weight="weight")
+    dt = nx.single_source_dijkstra_path_length(u, target, cutoff=most, weight="weight")
+    keep = sorted(v for v in ds if v in dt and ds[v] + dt[v] <= most)
+    h = nx.Graph()
+    h.add_nodes_from(keep)
+    h.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in u.subgraph(keep).edges(data=True)))
+    return list(itertools.islice(nx.shortest_simple_paths(h, source, target, weight="weight"), k))
+
+
+def read_path_graph(store: Store, source: str, target: str, k: int, *, via_articles: bool = True,
+                    max_nodes: int = PATH_MAX_NODES) -> nx.Graph:
+    """Give the part of the path graph around two entities that holds their ``k`` shortest paths.
+
+    Both ends are read outward by distance (Dijkstra, one query per distance level, the smaller
+    side first) until the radii read from each end add up to more than the k-th path's weight: no
+    shorter path can then leave the part. It stops early when one end's component is read whole,
+    or after ``max_nodes`` nodes (then the paths are the shortest among the nodes read).
+    """
+    u = nx.Graph()
+    u.add_nodes_from((r["e"], {"label": r["label"]}) for r in _rows(store, _NODES, iris={source, target}))
+    read: set[str] = set()
+    while True:
+        ds = nx.single_source_dijkstra_path_length(u, source, weight="weight")
+        dt = nx.single_source_dijkstra_path_length(u, target, weight="weight")
+        rs = min((d for v, d in ds.items() if v not in read), default=math.inf)
+        rt = min((d for v, d in dt.items() if v not in read), default=math.inf)
+        if math.inf in (rs, rt) or len(u) >= max_nodes:
+            return u
+        if target in ds and rs + rt > ds[target]:
+            found = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
+            if len(found) == k and rs + rt > nx.path_weight(u, found[-1], "weight"):
+                return u
+        near_s = [v for v, d in ds.items() if v not in read and d == rs]
+        near_t = [v for v, d in dt.items() if v not in read and d == rt]
+        level = near_s if len(near_s) <= len(near_t) else near_t
+        _read_path_level(store, u, level, via_articles)
+        read.update(level)
+
+
+def _read_path_level(store: Store, u: nx.Graph, level: list[str], via_articles: bool) -> None:
+    """Add every edge of the path graph at these nodes (entities and articles) to ``u``."""
+    entities = [v for v in level if u.nodes[v].get("kind") != ARTICLE]
+    articles = [v for v in level if u.nodes[v].get("kind") == ARTICLE]
+    edges = _edges_of(store, entities) if entities else []
+    mentions = _rows(store, _MENTIONS, "e", entities) if entities and via_articles else []
+    mentions += _rows(store, _MENTIONS, "art", articles) if articles else []
+    new = {r["s"] for r in edges} | {r["o"] for r in edges} | {r["e"] for r in mentions}
+    new = {n for n in new if n not in u}
+    if new:
+        u.add_nodes_from((r["e"], {"label": r["label"]}) for r in _rows(store, _NODES, iris=new))
+    facts = [(r["s"], r["o"], {"predicate": r["p"].rsplit("#", 1)[-1], "evidence": r["sentence"], "article": r["art"]})
+             for r in edges if r["s"] != r["o"] and _is_entity(u, r["s"]) and _is_entity(u, r["o"])]
+    _add_to_path_graph(u, facts, [(r["e"], r["art"]) for r in mentions if _is_entity(u, r["e"])])
+
+
+def _is_entity(u: nx.Graph, n: str) -> bool:
+    return n in u and u.nodes[n].get("kind") != ARTICLE and "label" in u.nodes[n]
