@@ -8,8 +8,9 @@ whole (for ingest) or just the nodes an article could link to (for ``link``).
 Reading the index from the store is one query whose rows grow with every mention: about 2.7 ms
 per stored article, so 27 s at 10,000 articles, which each ``link`` paid. The cache is an SQLite
 file, ``reformkg-index.sqlite`` (Oxigraph leaves files it does not know alone): each node as JSON,
-and the words, initials and rounded sums of its names as lookup keys. Its protocol keeps it from
-going stale:
+the typed lookup keys of ``resolve.lookup.node_keys`` (names, initials, a fund's sum with a purpose
+word, ...) and the words of the names, so that ``link`` reads only the nodes that could give the
+article a link. Its protocol keeps it from going stale:
 
 - an ingest marks it invalid before its first write, and writes it and marks it valid in one
   transaction only after a run in which every article it resolved was stored; a crash, a kill or
@@ -38,6 +39,9 @@ from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
 VERSION = "2"
+#: Versions whose ``nodes`` table this one reads: version 2 changed only the lookup keys, so an ingest
+#: into a store cached by version 1 still starts from its cache (and leaves a version 2 one).
+NODES_VERSIONS = ("1", VERSION)
 MAX_ARTICLES = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -54,7 +58,7 @@ def cache_path(store: Store) -> Path | None:
     return Path(store.location) / CACHE_NAME if isinstance(store, EmbeddedStore) else None
 
 
-def _open(store: Store, *, write: bool = False) -> sqlite3.Connection | None:
+def _open(store: Store, *, write: bool = False, versions: tuple[str, ...] = (VERSION,)) -> sqlite3.Connection | None:
     path = cache_path(store)
     if path is None or not (write or path.exists()):
         return None
@@ -62,7 +66,7 @@ def _open(store: Store, *, write: bool = False) -> sqlite3.Connection | None:
         db = sqlite3.connect(path if write else f"file:{path}?mode=ro", uri=not write, timeout=30)
         if write:
             db.executescript(_SCHEMA)
-        elif dict(db.execute("SELECT k, v FROM meta")) != {"version": VERSION, "valid": "1"}:
+        elif (meta := dict(db.execute("SELECT k, v FROM meta"))).get("valid") != "1" or meta.get("version") not in versions:
             db.close()
             return None
         return db
@@ -72,7 +76,7 @@ def _open(store: Store, *, write: bool = False) -> sqlite3.Connection | None:
 
 def load_index(store: Store) -> EntityIndex:
     """Give the store's whole entity index: from its cache when valid, else read from the store."""
-    db = _open(store)
+    db = _open(store, versions=NODES_VERSIONS)
     if db is None:
         return load_entity_index(store)
     with closing(db):
@@ -83,12 +87,9 @@ def load_link_index(store: Store, extraction: Extraction, threshold: float = LIN
     """Give the nodes an article could link to at ``threshold``: the linkable ones
     (``resolve.candidates.linkable``: programmes, funds, bodies set up by a reform) that
     ``resolve.lookup.select`` finds (what ``link_extraction`` looks among), or the whole index
-    when there is no valid cache or the threshold lets a weak hint link."""
-    db = _open(store)
+    (``load_index``) when the cache has no such keys or the threshold lets a weak hint link."""
+    db = _open(store) if threshold > TIGHT_FLOOR else None
     if db is None:
-        return load_entity_index(store)
-    if threshold <= TIGHT_FLOOR:
-        db.close()
         return load_index(store)
     with closing(db):
         iris = select(link_query(extraction, probes(extraction), threshold), _Postings(db))

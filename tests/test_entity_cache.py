@@ -4,6 +4,8 @@ the same links from it as from the store, and a stale, broken or missing cache i
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,24 @@ def test_entity_cache_link_gives_the_links_of_the_whole_index(seeded) -> None:
     assert link_extraction(extraction, partial) == expected
     assert len(partial) < len(whole)
     assert link_file(new, Settings(store=str(location))) == expected
+
+
+def test_entity_cache_of_version_1_gives_its_nodes_whole_and_the_same_links(seeded, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    location = tmp_path / "store"
+    shutil.copytree(seeded[0], location)
+    with closing(sqlite3.connect(location / "reformkg-index.sqlite")) as db, db:
+        db.execute("UPDATE meta SET v = '1' WHERE k = 'version'")  # nodes as version 1 wrote them, keys of no use
+    extraction = extract_article(read_article(seeded[1]))
+    st = _read(location)
+    try:
+        reads = []
+        monkeypatch.setattr(entity_cache, "load_entity_index", lambda s: reads.append(s) or load_entity_index(s))
+        whole, partial = load_index(st), load_link_index(st, extraction)
+        assert reads == [] and set(partial.entities) == set(whole.entities)
+        assert link_extraction(extraction, partial) == link_extraction(extraction, load_entity_index(st))
+    finally:
+        st.close()
 
 
 @pytest.mark.parametrize("spoil", ["invalidated", "garbage", "missing"])

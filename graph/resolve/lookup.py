@@ -50,6 +50,8 @@ Probe = tuple[KnownEntity, int, int, int, int]
 
 def probes(extraction: Extraction) -> list[Probe]:
     """The article's programme, fund and body entities as nodes: (probe, name span, amount span)."""
+    if _LAST_PROBES and _LAST_PROBES[0][0] is extraction:  # ``link`` asks twice: to read the cache, to link
+        return _LAST_PROBES[0][1]
     text = extraction.article.text
     out = []
     for entity in extraction.entities:
@@ -59,7 +61,11 @@ def probes(extraction: Extraction) -> list[Probe]:
         amount = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
         context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
         out.append((KnownEntity.from_entity("", entity, (), context), span.start, span.end, amount.start, amount.end))
+    _LAST_PROBES[:] = [(extraction, out)]
     return out
+
+
+_LAST_PROBES: list[tuple[Extraction, list[Probe]]] = []
 
 
 def short_names(probe: KnownEntity) -> list[tuple[str, list[str]]]:
