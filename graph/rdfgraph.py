@@ -69,8 +69,12 @@ def _selectors(g: Graph, node: URIRef, source: URIRef, start: int, end: int, exa
     g.add((quote, OA.exact, Literal(exact)))
 
 
+def _sentence_iri(base: str, ev: Evidence) -> URIRef:
+    return URIRef(f"{base}sentence/{ev.article_id}/{ev.start}-{ev.end}")
+
+
 def _sentence(g: Graph, base: str, art: URIRef, ev: Evidence) -> URIRef:
-    node = URIRef(f"{base}sentence/{ev.article_id}/{ev.start}-{ev.end}")
+    node = _sentence_iri(base, ev)
     if (node, RDF.type, RKG.EvidenceSentence) not in g:
         g.add((node, RDF.type, RKG.EvidenceSentence))
         _selectors(g, node, art, ev.start, ev.end, ev.sentence)
@@ -184,6 +188,14 @@ def build_link_graph(resolved: ResolvedArticle, base: str) -> Graph:
     g.add((art, RDF.type, RKG.Article))
     _add_links(g, base, art, resolved)
     return g
+
+
+def stated_sentences(resolved: ResolvedArticle, base: str) -> set[URIRef]:
+    """Give the evidence sentences an article's graph holds without its links: those of its relations
+    whose two ends it names (what ``build_article_graph`` writes)."""
+    named = {r.entity.id for r in resolved.entities}
+    return {_sentence_iri(base, rel.evidence) for rel in resolved.extraction.relations
+            if rel.subject in named and rel.object in named}
 
 
 def _add_links(g: Graph, base: str, art: URIRef, resolved: ResolvedArticle) -> None:

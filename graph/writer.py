@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from dataclasses import replace
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
-from rdflib import URIRef
+from rdflib import RDF, Graph, URIRef
 
 from .errors import ReformKGError
 from .model import ResolvedArticle
-from .rdfgraph import build_article_graph, build_link_graph, graph_iri, to_ntriples
+from .rdfgraph import article_iri, build_article_graph, build_link_graph, graph_iri, stated_sentences, to_ntriples
 from .store import Store
 from .validate import check_article_graph, load_ontology, load_shapes
 from .vocab import RKG
@@ -52,7 +51,12 @@ def article_ntriples(resolved: ResolvedArticle, base_iri: str, *, links_only: bo
     links = set(g.subjects(predicate=RKG.linkTarget))
     focus = links | {o for s in links for o in g.objects(s, RKG.evidence) if isinstance(o, URIRef)}
     check_article_graph(g, article.source or article.id, focus=focus)
-    added = g - build_article_graph(replace(resolved, links=()), base_iri)  # a sentence may be there already
+    # the stored graph holds the article's typing already, and any sentence that is also a relation's evidence
+    stated = stated_sentences(resolved, base_iri)
+    held = stated | {URIRef(f"{s}#{part}") for s in stated for part in ("position", "quote")}
+    art = article_iri(base_iri, article.id)
+    added = Graph()
+    added.addN((s, p, o, added) for s, p, o in g if s not in held and (s, p, o) != (art, RDF.type, RKG.Article))
     return to_ntriples(added), len(added)
 
 

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from reformkg.config import Settings
 from reformkg.errors import ReformKGError, ValidationError
-from reformkg.model import Evidence, Link
+from reformkg.model import Evidence, Link, Relation
 from reformkg.pipeline import ingest_sources
 from reformkg.rdfgraph import graph_iri
 from reformkg.resolve import EntityIndex, resolve_extraction
@@ -93,6 +93,29 @@ def test_writer_links_added_later_make_the_graph_built_with_them(hand_extraction
     in_two = stored(tmp_path / "two", (resolved, False), (linked, True))
     assert in_two == stored(tmp_path / "one", (linked, False))
     assert any(b"linkTarget" in q for q in in_two)
+
+
+def test_writer_links_only_counts_what_it_adds_when_a_relation_shares_the_sentence(hand_extraction, tmp_path: Path) -> None:
+    first_sentence, second_sentence = Evidence("w6", TEXT[:52], 0, 52), Evidence("w6", TEXT[53:], 53, len(TEXT))
+    plain = _resolved(hand_extraction, "w6")
+    relations = (Relation("e2", "announced", "e1", second_sentence),  # both ends named: its sentence is stored
+                 Relation("e1", "allocated_to", "e9", first_sentence))  # an end not named: nothing stored
+    extraction = plain.extraction.__class__(plain.extraction.article, plain.extraction.entities, relations)
+    resolved = resolve_extraction(extraction, EntityIndex(), BASE)
+    for evidence, sentence_added in ((second_sentence, False), (first_sentence, True)):
+        link = Link(iri=f"{BASE}fund/old-fund-0", name="Old Fund", type="Fund", score=0.9, evidence=evidence)
+        linked = resolved.__class__(resolved.extraction, resolved.entities, links=(link,))
+        store = open_store(str(tmp_path / f"s{evidence.start}"))
+        try:
+            store.replace_graph(str(graph_iri(BASE, "w6")), article_ntriples(resolved, BASE)[0])
+            before = len(store.dump_nquads().splitlines())
+            text, n = article_ntriples(linked, BASE, links_only=True)
+            store.add_to_graph(str(graph_iri(BASE, "w6")), text)
+            assert len(store.dump_nquads().splitlines()) - before == n > 0
+            assert (f"sentence/w6/{evidence.start}-{evidence.end}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+                    in text) is sentence_added
+        finally:
+            store.close()
 
 
 NEW_ARTICLE = """Harbour towns to share the Wessex Coastal Renewal Fund
