@@ -234,13 +234,14 @@ def link_extraction(
     found_probes = probes(extraction)
     words = set(normalise_name(article.text).split())
     amounts = set().union(*(amount_buckets(a) for p in found_probes for a in p[0].amounts))
-    short = short_name_evidence(found_probes, index, article.id)
-    described_ = described_evidence(extraction, index)
+    cache = word_index(index)
+    short = short_name_evidence(found_probes, index, article.id, cache)
+    described_ = described_evidence(extraction, index, cache)
     if threshold > TIGHT_FLOOR:  # only the nodes strong evidence could link (``resolve.lookup``)
-        iris = select(link_query(extraction, found_probes, threshold), word_index(index))
+        iris = select(link_query(extraction, found_probes, threshold), cache)
         nearby = [index.entities[i] for i in sorted(iris)]
     else:  # a weak hint is a link: every node sharing a word or a sum
-        nearby = candidates(index, words, amounts)
+        nearby = candidates(index, words, amounts, cache=cache)
     for known in nearby:
         if not linkable(known) or known.articles <= {article.id} or (
                 known.type == "Organisation" and standing_body(known, gazetteer)):

@@ -16,6 +16,8 @@ Linkable nodes are programmes and funds, and bodies an article introduced as new
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..gazetteer import Gazetteer
 from ..model import Extraction
 from . import EntityIndex, KnownEntity
@@ -45,7 +47,7 @@ def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     return len(shared) >= (3 if len(digits) >= 2 else 5)
 
 
-def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Evidence:
+def short_name_evidence(probes: list, index: EntityIndex, article_id: str, cache: WordIndex | None = None) -> Evidence:
     """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
 
     "the Care Review" stands for the "Review of Children's Social Care" when that is the only
@@ -57,7 +59,7 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str) -> Ev
         if probe.type not in LINKABLE:
             continue
         for form, words in short_names(probe):
-            holders = candidates(index, set(words), set(), every_word=True)
+            holders = candidates(index, set(words), set(), every_word=True, cache=cache)
             if any(form in k.name_keys() for k in holders):
                 continue  # the whole name of a node ("Better Care Fund"), not a short one for a longer name
             owners = {k.iri for k in holders
@@ -75,14 +77,14 @@ def linkable(known: KnownEntity) -> bool:
     return known.type in LINKABLE or known.type == "Organisation" and SET_UP in known.context
 
 
-def described_evidence(extraction: Extraction, index: EntityIndex) -> Evidence:
+def described_evidence(extraction: Extraction, index: EntityIndex, cache: WordIndex | None = None) -> Evidence:
     """Give nodes known by what they are for that an article's programme of the same kind is said to be for.
 
     A graph's "long-term strategy for rural bus services" is the article's "Ride Free strategy to
     improve rural bus services" when it is the only strategy of the graph described by those words.
     """
     article_id = extraction.article.id
-    cache = word_index(index)
+    cache = cache or word_index(index)
     found: Evidence = {}
     for entity, kind, purpose in descriptions(extraction):
         owners = {iri for iri, theirs in cache.described.get(kind, ())
@@ -148,8 +150,10 @@ class WordIndex:
         return set.intersection(*sets) if sets else set()
 
 
-def _stamp(index: EntityIndex) -> tuple[int, int]:
-    return len(index.entities), sum(len(k.names) + len(k.amounts) + len(k.context) for k in index.entities.values())
+def _stamp(index: EntityIndex) -> tuple[int, ...]:
+    # summed in C (map, len): asked once per article linked, over every node of the graph
+    nodes = index.entities.values()
+    return len(nodes), *(sum(map(len, map(attrgetter(a), nodes))) for a in ("names", "amounts", "context"))
 
 
 def word_index(index: EntityIndex) -> WordIndex:
@@ -162,10 +166,10 @@ def word_index(index: EntityIndex) -> WordIndex:
 
 
 def candidates(index: EntityIndex, words: set[str], amounts: set[float], *,
-                every_word: bool = False) -> list[KnownEntity]:
+               every_word: bool = False, cache: WordIndex | None = None) -> list[KnownEntity]:
     """Give the nodes that share a name word, an initialism or a two-figure sum with the article
     (with ``every_word``: the nodes whose names hold all of ``words``)."""
-    cache = word_index(index)
+    cache = cache or word_index(index)
     if every_word:
         sets = [cache.by_word.get(w, set()) for w in words]
         iris = set.intersection(*sets) if sets else set()
