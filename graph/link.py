@@ -8,7 +8,7 @@ article's own entities matched by the resolver's rules (same specific name, acro
 name, a fund's amount plus purpose), and the graph node's specific names found verbatim in the text
 (a capitalised name the article writes so only inside longer names is a common phrase there).
 Weaker kinds need more (``resolve.candidates``): a node known only by its sum, a capitalised short
-name ("the Care Review"), a programme known by what it is for ("strategy for rural bus services").
+name ("the Bus Review"), a programme known by what it is for ("strategy for rural bus services").
 A body an article introduced as newly set up ("a new Harbour Renewal Board") is part of a reform
 and links like a programme, by its name or by its name with another kind of body ("... Council").
 """

@@ -29,8 +29,8 @@ GRAPH = [
     ("g3", ("Ministers set aside £870m this spring. Of the £870m, £615m goes to councils so that they can "
             "train lifeguards, open lidos and extend ferry timetables. The Orchard Lanes Programme began."),
      [("Fund", "£615m", [], 615e6, []), ("Programme", "Orchard Lanes Programme", [], None, [])]),
-    ("g4", "Ministers launched a long-term strategy for coastal ferry crossings in the autumn.",
-     [("Programme", "Long-Term Strategy", ["long-term strategy for coastal ferry crossings"], None, [])]),
+    ("g4", "Ministers launched the Tidewater Strategy, a strategy for coastal ferry crossings, in the autumn.",
+     [("Programme", "Tidewater Strategy", ["strategy for coastal ferry crossings"], None, [])]),
 ]
 
 NEW = [

@@ -50,7 +50,7 @@ def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
 def short_name_evidence(probes: list, index: EntityIndex, article_id: str, cache: WordIndex | None = None) -> Evidence:
     """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
 
-    "the Care Review" stands for the "Review of Children's Social Care" when that is the only
+    "the Bus Review" stands for the "Review of Rural Bus Services" when that is the only
     programme or fund of the graph whose name holds both words; a short name two nodes share, or
     one that is a node's whole name, is no evidence for another node.
     """
