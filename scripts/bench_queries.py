@@ -222,7 +222,8 @@ def bench_explore(store: EmbeddedStore, direct: ox.Store, values: dict[str, str]
 
     out: dict = {}
     names = {k: values[k] for k in ("name", "region", "person", "fund") if k in values}
-    pairs = [(a, b) for a, b in (("person", "region"), ("fund", "name"), ("region", "name")) if a in names and b in names]
+    pairs = [(a, b) for a, b in (("person", "region"), ("fund", "name"), ("region", "name"))
+             if a in names and b in names and find_entity(store, names[a]) != find_entity(store, names[b])]
     for label, fn, iris in ([(f"card {k}", lambda n=n: entity_card(store, n), [n]) for k, n in names.items()]
                             + [(f"path {a}-{b}", lambda a=a, b=b: find_paths(store, names[a], names[b]),
                                 [names[a], names[b]]) for a, b in pairs]):
