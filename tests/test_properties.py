@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reformkg.nlp.money import find_money, format_gbp, parse_gbp
@@ -61,3 +61,32 @@ def test_properties_cleaning_keeps_length_and_line_breaks(lines: list[str]) -> N
     cleaned = clean_plain_text(raw)
     assert len(cleaned) == len(raw)
     assert [i for i, c in enumerate(cleaned) if c == "\n"] == [i for i, c in enumerate(raw) if c == "\n"]
+
+
+_WORDS = ("harbour", "pothole", "repair", "bridge", "ferry", "library", "council", "towns", "coastal", "renewal")
+_fund_specs = st.lists(st.tuples(
+    st.lists(st.sampled_from(_WORDS), max_size=2).map(lambda ws: " ".join(w.title() for w in ws)),
+    st.sampled_from((4e6, 4.01e6, 4.4e6, 5e6, 12e6)),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=7).map(" ".join)), min_size=1, max_size=12)
+
+
+@settings(max_examples=300)
+@given(_fund_specs, _fund_specs)
+def test_properties_fund_candidates_hold_every_fund_matched_without_a_shared_name(known, probes) -> None:
+    from reformkg.model import Entity
+    from reformkg.resolve import EntityIndex, KnownEntity
+    from reformkg.resolve.names import fund_matches, names_agree
+
+    def fund(iri: str, name: str, amount: float, around: str) -> KnownEntity:
+        entity = Entity("e1", "Fund", f"{name} Fund" if name else f"£{amount / 1e6:g}m", (), (), amount)
+        return KnownEntity.from_entity(iri, entity, (), around, label=entity.name)
+
+    index = EntityIndex()
+    for i, spec in enumerate(known):
+        index.add(fund(f"urn:fund:{i}", *spec))
+    for spec in probes:
+        probe = fund("", *spec)
+        found = index._same_amount_and_word(probe)
+        for k in index.of_type("Fund"):
+            if fund_matches(probe, k) and not names_agree(probe, k):
+                assert k.iri in found

@@ -48,7 +48,10 @@ class EntityIndex:
         self._by_initials: dict[tuple[str, str], set[str]] = {}
         self._by_acronym: dict[tuple[str, str], set[str]] = {}
         self._by_surname: dict[str, set[str]] = {}
-        self._by_amount: dict[float, set[str]] = {}
+        # funds by amount (two significant figures) and a word: only a fund that shares the amount and
+        # a word of what it is for can be the same fund without sharing a name (``fund_matches``)
+        self._by_purpose: dict[tuple[float, str], set[str]] = {}
+        self._bare_by_word: dict[tuple[float, str], set[str]] = {}  # funds no name word describes
         self._keys: dict[str, tuple[list[str], list[str]]] = {}  # type -> (keys, their IRIs), for rapidfuzz
 
     def __len__(self) -> int:
@@ -75,8 +78,13 @@ class EntityIndex:
             self._by_initials.setdefault((t, a), set()).add(iri)
         for a in current.acronyms():
             self._by_acronym.setdefault((t, a), set()).add(iri)
-        for amount in current.amounts:
-            self._by_amount.setdefault(float(f"{amount:.2g}"), set()).add(iri)
+        if t == "Fund" and current.amounts:
+            purpose = current.purpose()
+            for bucket in {float(f"{amount:.2g}") for amount in current.amounts}:
+                for word in purpose:
+                    self._by_purpose.setdefault((bucket, word), set()).add(iri)
+                for word in () if purpose else current.context:
+                    self._bare_by_word.setdefault((bucket, word), set()).add(iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
             self._by_code.setdefault((t, ident.scheme, ident.value), iri)
@@ -94,8 +102,7 @@ class EntityIndex:
                 return self.entities[iri]
         probe = KnownEntity.from_entity("", entity, identifiers, context)
         if entity.type == "Fund":
-            buckets = set().union(*(amount_buckets(a) for a in probe.amounts))
-            near = [self.entities[i] for b in sorted(buckets) for i in sorted(self._by_amount.get(b, ()))]
+            near = [self.entities[i] for i in sorted(self._same_amount_and_word(probe))]
             candidates = {k.iri: k for k in (*near, *self._exact(probe), *self._acronym(probe), *self._fuzzy(probe))}
             return self._unique(k for k in candidates.values() if fund_matches(probe, k))
         found = self._unique(self._exact(probe))
@@ -105,6 +112,29 @@ class EntityIndex:
             found = self._surname(probe)
         if found is None:
             found = self._unique(self._fuzzy(probe))
+        return found
+
+    def _same_amount_and_word(self, probe: KnownEntity) -> set[str]:
+        """Give the funds near the probe's amount that ``fund_matches`` could take without a shared name.
+
+        It takes a fund of the same amount when their purposes share a word, when one is a bare
+        amount whose surrounding words include the other's purpose, or when both are bare amounts
+        with three surrounding words in common. So a candidate shares a purpose word with the probe's
+        purpose or surroundings, or is bare and shares a surrounding word: with three in common, one
+        is among all but the probe's two most frequent words (the rest sharing a name are found by
+        name). Comparing every fund of the amount instead grew with the graph.
+        """
+        purpose, around = probe.purpose(), probe.context
+        found: set[str] = set()
+        for bucket in set().union(*(amount_buckets(a) for a in probe.amounts)):
+            for word in purpose | around:
+                found |= self._by_purpose.get((bucket, word), set())
+            for word in purpose:
+                found |= self._bare_by_word.get((bucket, word), set())
+            if not purpose:
+                rare = sorted(around, key=lambda w: (len(self._bare_by_word.get((bucket, w), ())), w))
+                for word in rare[:max(0, len(rare) - 2)]:
+                    found |= self._bare_by_word.get((bucket, word), set())
         return found
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:

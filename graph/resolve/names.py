@@ -241,9 +241,9 @@ class KnownEntity:
         """Give the acronyms the node's multi-word names could be written as."""
         return self._memo("initials", lambda: set().union(*(initials(f) for f in self.name_keys())))
 
-    def purpose(self) -> set[str]:
+    def purpose(self) -> frozenset[str]:
         """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
-        return set().union(*(content_words(n) for n in self.names))
+        return self._memo("purpose", lambda: set().union(*(content_words(n) for n in self.names)))
 
 
 def same_amount(a: float, b: float) -> bool:
