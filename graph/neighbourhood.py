@@ -48,7 +48,7 @@ _ARTICLES = _P + f"""SELECT ?art (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?date) (S
   OPTIONAL {{ ?art dct:source ?u }} }} GROUP BY ?art"""
 _EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
   ?a a <{RKG.Assertion}> ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?art ;
-     <{RKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?sentence
+     <{RKG.evidence}> ?ev . ?ev <{OA.hasSelector}> ?sel . ?sel <{OA.exact}> ?sentence
   FILTER (?p IN ({", ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())})) }}"""
 _TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
 Row = dict[str, str]
@@ -59,8 +59,15 @@ def _values(var: str, iris: Iterable[str] | None) -> str:
     return "" if iris is None else f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(i)) for i in sorted(iris))} }}"
 
 
+_CHUNK = 100  # IRIs per VALUES: past a few hundred Oxigraph may choose to read the whole pattern first
+
+
 def _rows(store: Store, template: str, var: str = "e", iris: Iterable[str] | None = None) -> list[Row]:
-    return store.query(template.replace("{values}", _values(var, iris))).values()
+    if iris is None:
+        return store.query(template.replace("{values}", "")).values()
+    ordered = sorted(iris)
+    return [r for i in range(0, max(len(ordered), 1), _CHUNK)
+            for r in store.query(template.replace("{values}", _values(var, ordered[i:i + _CHUNK]))).values()]
 
 
 def _edges_of(store: Store, entities: Iterable[str]) -> list[Row]:
