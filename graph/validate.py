@@ -193,14 +193,16 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
         if check.across_articles:
             continue
         focus_nodes = {row[0] for t in check.targets for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}")}
-        if focus is not None:
-            focus_nodes = {n for n in focus_nodes if URIRef(n.value) in focus}
         for node in sorted(focus_nodes, key=str):
             solutions = store.query(check.query, substitutions={ox.Variable("this"): node})
             names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
             for row in solutions:  # type: ignore[union-attr]
                 values = dict(zip(names, row))
                 path, value = values.get("path"), values.get("value")
+                # with focus, a result counts when it is about a focus node: the one checked or the
+                # node at fault (the article's checks on its spans, for a rewrite's new sentences)
+                if focus is not None and not {URIRef(node.value), URIRef(value.value) if value else None} & set(focus):
+                    continue
                 out.append(Violation(
                     focus=node.value, message=_format(check.message, values), severity=check.severity,
                     path=path.value if path is not None else "",

@@ -114,6 +114,46 @@ def test_validate_mention_without_article_or_offsets() -> None:
     assert any("has no character offsets" in m for m in messages)
 
 
+def _break_first_mention(change: str) -> Graph:
+    g = build_article_graph(make_article(), BASE)
+    m = sorted(g.subjects(RDF.type, RKG.Mention))[0]
+    position, quote = URIRef(f"{m}#position"), URIRef(f"{m}#quote")
+    end = int(g.value(position, OA.end))  # type: ignore[arg-type]
+    edits = {
+        "start at end": lambda: g.set((position, OA.start, Literal(end, datatype=XSD.nonNegativeInteger))),
+        "two starts": lambda: g.add((position, OA.start, Literal(1, datatype=XSD.nonNegativeInteger))),
+        "negative end": lambda: g.set((position, OA.end, Literal(-1, datatype=XSD.integer))),
+        "empty quote": lambda: g.set((quote, OA.exact, Literal(""))),
+        "no quote text": lambda: g.remove((quote, OA.exact, None)),
+        "third selector": lambda: g.add((m, OA.hasSelector, URIRef(f"{m}#extra"))),
+        "source not an article": lambda: g.set((m, OA.hasSource, URIRef(f"{BASE}elsewhere"))),
+        "names nothing": lambda: g.remove((m, RKG.mentionOf, None)),
+        "names a literal": lambda: g.set((m, RKG.mentionOf, Literal("Exampleshire"))),
+        "names two": lambda: g.add((m, RKG.mentionOf, URIRef(f"{BASE}region/other"))),
+    }
+    edits[change]()
+    return g
+
+
+@pytest.mark.parametrize(("change", "expected", "severity"), [
+    ("start at end", "must be one non-negative integer smaller than oa:end", "Violation"),
+    ("two starts", "must be one non-negative integer smaller than oa:end", "Violation"),
+    ("negative end", "must be one non-negative integer", "Violation"),
+    ("empty quote", "must be one non-empty string", "Violation"),
+    ("no quote text", "must be one non-empty string", "Violation"),
+    ("third selector", "needs two selectors", "Violation"),
+    ("source not an article", "text span has no source article", "Violation"),
+    ("names nothing", "names no entity", "Violation"),
+    ("names a literal", "names no entity", "Violation"),
+    ("names two", "names two entities", "Warning"),
+])
+def test_validate_span_and_selector_checks(change: str, expected: str, severity: str) -> None:
+    found = [v for v in validate_graph(_break_first_mention(change)) if expected in v.message]
+    assert found and {v.severity for v in found} == {severity}, [v.message for v in validate_graph(
+        _break_first_mention(change))]
+    assert not [v for v in validate_graph(build_article_graph(make_article(), BASE)) if expected in v.message]
+
+
 def test_validate_offsets_that_do_not_slice_the_quote() -> None:
     g = build_article_graph(make_article(), BASE)
     mention = sorted(g.subjects(RDF.type, RKG.Mention))[0]
