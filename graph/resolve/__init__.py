@@ -51,7 +51,7 @@ class EntityIndex:
         # funds by amount (two significant figures) and a word: only a fund that shares the amount and
         # a word of what it is for can be the same fund without sharing a name (``fund_matches``)
         self._by_purpose: dict[tuple[float, str], set[str]] = {}
-        self._bare_by_word: dict[tuple[float, str], set[str]] = {}  # funds no name word describes
+        self._bare: dict[float, set[str]] = {}  # funds no name word describes ("£5m"), by amount
         self._keys: dict[str, tuple[list[str], list[str]]] = {}  # type -> (keys, their IRIs), for rapidfuzz
 
     def __len__(self) -> int:
@@ -83,8 +83,8 @@ class EntityIndex:
             for bucket in {float(f"{amount:.2g}") for amount in current.amounts}:
                 for word in purpose:
                     self._by_purpose.setdefault((bucket, word), set()).add(iri)
-                for word in () if purpose else current.context:
-                    self._bare_by_word.setdefault((bucket, word), set()).add(iri)
+                if not purpose:
+                    self._bare.setdefault(bucket, set()).add(iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
             self._by_code.setdefault((t, ident.scheme, ident.value), iri)
@@ -117,24 +117,17 @@ class EntityIndex:
     def _same_amount_and_word(self, probe: KnownEntity) -> set[str]:
         """Give the funds near the probe's amount that ``fund_matches`` could take without a shared name.
 
-        It takes a fund of the same amount when their purposes share a word, when one is a bare
-        amount whose surrounding words include the other's purpose, or when both are bare amounts
-        with three surrounding words in common. So a candidate shares a purpose word with the probe's
-        purpose or surroundings, or is bare and shares a surrounding word: with three in common, one
-        is among all but the probe's two most frequent words (the rest sharing a name are found by
-        name). Comparing every fund of the amount instead grew with the graph.
+        It takes a fund of the same amount when their purposes share a word, or when one of them is
+        a bare amount ("£5m") and the words around it agree. So a candidate shares a purpose word
+        with the probe's purpose or surroundings, or is a bare amount (the rest sharing a name are
+        found by name). Comparing every fund of the amount instead grew with the graph.
         """
         purpose, around = probe.purpose(), probe.context
         found: set[str] = set()
         for bucket in set().union(*(amount_buckets(a) for a in probe.amounts)):
             for word in purpose | around:
                 found |= self._by_purpose.get((bucket, word), set())
-            for word in purpose:
-                found |= self._bare_by_word.get((bucket, word), set())
-            if not purpose:
-                rare = sorted(around, key=lambda w: (len(self._bare_by_word.get((bucket, w), ())), w))
-                for word in rare[:max(0, len(rare) - 2)]:
-                    found |= self._bare_by_word.get((bucket, word), set())
+            found |= self._bare.get(bucket, set())
         return found
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:
