@@ -21,6 +21,14 @@ import networkx as nx
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
+from .bounded import (
+    CARD_ARTICLES,
+    CARD_RELATIONS,
+    article_order,
+    count_network_facts,
+    read_card_part,
+    relation_order,
+)
 from .errors import QueryError
 from .model import ENTITY_TYPES, PREDICATES, Identifier
 from .neighbourhood import (
@@ -31,17 +39,16 @@ from .neighbourhood import (
     _TYPED,
     _TYPES,
     ARTICLE,
+    _mention_sentences,
     _rows,
-    _values,
+    _sentence_at,  # noqa: F401 (tested here)
     build_network,
     k_shortest_paths,
-    read_card_network,
     read_neighbourhood,
     read_path_graph,
 )
 from .resolve import normalise_name
 from .store import Store
-from .vocab import OA, RKG
 
 __all__ = ["ArticleRef", "EntityCard", "EntityPath", "PathHop", "TimelineEvent", "build_network", "entity_card",
            "filter_network", "find_entity", "find_paths", "network_view", "timeline"]
@@ -133,9 +140,17 @@ class EntityCard:
     posts: tuple[PostHeld, ...]
     relations: tuple[RelationFact, ...]
     articles: tuple[ArticleRef, ...]
+    articles_total: int = 0
+    relation_counts: tuple[tuple[str, str, int], ...] = ()  # (predicate, direction, count), most first
+
+    @property
+    def relations_total(self) -> int:
+        """Give how many relations the entity has: one per predicate, other end and article."""
+        return sum(n for *_, n in self.relation_counts)
 
     def to_json(self) -> dict:
-        """Give the card's JSON shape (``reformkg show --format json`` and the web app)."""
+        """Give the card's JSON shape (``reformkg show --format json`` and the web app): the listed
+        relations and articles are the most recent; ``*_total`` say how many there are in all."""
         return {
             "iri": self.iri, "name": self.name, "type": self.type, "names": list(self.names),
             "identifiers": [{"scheme": i.scheme, "value": i.value} for i in self.identifiers],
@@ -145,6 +160,9 @@ class EntityCard:
                            "other_name": r.other_name, "other_type": r.other_type, "evidence": r.evidence,
                            "article": r.article.to_json()} for r in self.relations],
             "articles": [a.to_json() for a in self.articles],
+            "articles_total": self.articles_total, "articles_listed": len(self.articles),
+            "relations_total": self.relations_total, "relations_listed": len(self.relations),
+            "relation_counts": [{"predicate": p, "direction": d, "count": n} for p, d, n in self.relation_counts],
         }
 
 
@@ -153,25 +171,35 @@ def _article(g: nx.MultiDiGraph, iri: str) -> ArticleRef:
     return ArticleRef(iri, meta.get("title"), meta.get("date"), meta.get("url"))
 
 
-def card_from_network(g: nx.MultiDiGraph, iri: str) -> EntityCard:
-    """Give the card of one node of a network built by ``build_network``."""
-    d = g.nodes[iri]
+def card_from_network(g: nx.MultiDiGraph, iri: str, articles: int = CARD_ARTICLES,
+                      relations: int = CARD_RELATIONS) -> EntityCard:
+    """Give the card of one node of a network (whole, or read by ``bounded.read_card_part``): its
+    ``relations`` and ``articles`` most recent relations and articles, and how many there are in all."""
+    d, counts = g.nodes[iri], g.graph.get("counts", {}).get(iri) or count_network_facts(g, iri)
     rels = [RelationFact(e["predicate"], "out", o, g.nodes[o]["label"], g.nodes[o]["type"], e["evidence"],
                          _article(g, e["article"])) for _, o, e in g.out_edges(iri, data=True)]
     rels += [RelationFact(e["predicate"], "in", s, g.nodes[s]["label"], g.nodes[s]["type"], e["evidence"],
                           _article(g, e["article"])) for s, _, e in g.in_edges(iri, data=True) if s != iri]
+    rels.sort(key=lambda r: relation_order(r.article.date, r.article.iri, r.predicate, r.direction, r.other,
+                                           r.evidence))
+    arts = sorted((_article(g, a) for a in set(d["articles"])), key=lambda a: article_order(a.date, a.iri))
     return EntityCard(
         iri=iri, name=d["label"], type=d["type"], names=(d["label"], *d["aliases"]),
         identifiers=tuple(Identifier(s, v) for s, v in d["identifiers"]), amount_gbp=d["amount_gbp"],
         posts=tuple(PostHeld(p["role"], p["as_of"], _article(g, p["article"])) for p in d["posts"]),
-        relations=tuple(rels), articles=tuple(_article(g, a) for a in d["articles"]),
+        relations=tuple(rels[:relations]), articles=tuple(arts[:articles]), articles_total=counts["articles"],
+        relation_counts=tuple(sorted(((p, dr, n) for (p, dr), n in counts["relations"].items()),
+                                     key=lambda c: (-c[2], c[0], c[1]))),
     )
 
 
-def entity_card(store: Store, name: str) -> EntityCard:
-    """Give the card of the entity called ``name``; a name not found raises QueryError with suggestions."""
+def entity_card(store: Store, name: str, articles: int = CARD_ARTICLES, relations: int = CARD_RELATIONS) -> EntityCard:
+    """Give the card of the entity called ``name`` (its most recent ``articles`` articles and ``relations``
+    relations, with totals); a name not found raises QueryError with suggestions."""
+    if articles < 0 or relations < 0:
+        raise QueryError("the number of articles and relations to list cannot be negative")
     iri = find_entity(store, name)
-    return card_from_network(read_card_network(store, iri), iri)
+    return card_from_network(read_card_part(store, iri, articles, relations), iri, articles, relations)
 
 
 def network_view(
@@ -234,31 +262,6 @@ def filter_network(
         sub = nx.MultiDiGraph(sub.subgraph(near))
         sub.graph.update(g.graph)
     return sub
-
-_SPANS = f"""SELECT ?e ?art (MIN(?start) AS ?s) (MIN(?end) AS ?t) WHERE {{ {{values}}
-  ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?art ; <{OA.hasSelector}> ?sel . ?sel <{OA.start}> ?start ;
-  <{OA.end}> ?end }} GROUP BY ?e ?art"""
-_TEXTS = f"SELECT ?art ?text WHERE {{ {{values}} ?art <{RKG.text}> ?text }}"
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _sentence_at(text: str, start: int, end: int) -> str:
-    """Give the sentence of ``text`` around the span (a plain split on stops and line breaks)."""
-    begin = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
-    stop = next((m.start() for m in _BOUNDARY.finditer(text, end)), len(text))
-    return text[begin:stop].strip()
-
-
-def _mention_sentences(store: Store, entities: set[str], articles: set[str]) -> dict[tuple[str, str], str]:
-    """Give the sentence of each entity's first mention in each of the given articles."""
-    if not entities or not articles:
-        return {}
-    q = _SPANS.replace("{values}", _values("e", entities) + " " + _values("art", articles))
-    spans = store.query(q).values()
-    texts = {r["art"]: r["text"] for r in _rows(store, _TEXTS, "art", {r["art"] for r in spans})}
-    return {(r["e"], r["art"]): _sentence_at(texts[r["art"]], int(r["s"]), int(r["t"]))
-            for r in spans if r["art"] in texts}
-
 
 @dataclass(frozen=True)
 class PathHop:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable
 
 import networkx as nx
@@ -84,12 +85,6 @@ def build_network(store: Store, entities: set[str] | None = None) -> nx.MultiDiG
     return _network(store, wanted, edges)
 
 
-def read_card_network(store: Store, iri: str) -> nx.MultiDiGraph:
-    """Give the part of the network a card shows: the entity in full, its relations, its neighbours' names."""
-    edges = _edges_of(store, {iri})
-    return _network(store, {iri} | {r["s"] for r in edges} | {r["o"] for r in edges}, edges, detail={iri})
-
-
 def read_neighbourhood(store: Store, focus: str, depth: int = 2, max_nodes: int | None = None) -> nx.MultiDiGraph:
     """Give the network of the entities within ``depth`` relations of ``focus`` and the relations among them.
 
@@ -111,12 +106,13 @@ def read_neighbourhood(store: Store, focus: str, depth: int = 2, max_nodes: int 
     return _network(store, seen, [r for r in edges.values() if r["s"] in seen and r["o"] in seen])
 
 
-def _network(store: Store, wanted: set[str] | None, edges: list[Row],
-             detail: set[str] | None = None) -> nx.MultiDiGraph:
+def _network(store: Store, wanted: set[str] | None, edges: list[Row], detail: set[str] | None = None,
+             mentioned: dict[str, list[str]] | None = None) -> nx.MultiDiGraph:
     """Give the network of the ``wanted`` entities (all when None) and the ``edges`` between them.
 
     With ``detail`` only those entities get their names, identifiers, amount, articles and posts;
-    the others keep their label and type.
+    the others keep their label and type. ``mentioned`` gives the articles of those entities
+    instead of reading them all (a card lists a few of a hub's thousands).
     """
     g = nx.MultiDiGraph()
     for r in _rows(store, _NODES, iris=wanted):
@@ -133,7 +129,9 @@ def _network(store: Store, wanted: set[str] | None, edges: list[Row],
     for r in _rows(store, _AMOUNTS, iris=full):
         if r["e"] in g:
             nodes[r["e"]]["amount_gbp"] = float(r["amount"])
-    for r in _rows(store, _MENTIONS, iris=full):
+    mentions = _rows(store, _MENTIONS, iris=full) if mentioned is None else [
+        {"e": e, "art": a} for e, arts in mentioned.items() for a in arts]
+    for r in mentions:
         if r["e"] in g:
             nodes[r["e"]]["articles"].append(r["art"])
     for r in _rows(store, _POSTS, iris=full):
@@ -255,3 +253,28 @@ def _read_path_level(store: Store, u: nx.Graph, level: list[str], via_articles: 
 
 def _is_entity(u: nx.Graph, n: str) -> bool:
     return n in u and u.nodes[n].get("kind") != ARTICLE and "label" in u.nodes[n]
+
+
+_SPANS = f"""SELECT ?e ?art (MIN(?start) AS ?s) (MIN(?end) AS ?t) WHERE {{ {{values}}
+  ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?art ; <{OA.hasSelector}> ?sel . ?sel <{OA.start}> ?start ;
+  <{OA.end}> ?end }} GROUP BY ?e ?art"""
+_TEXTS = f"SELECT ?art ?text WHERE {{ {{values}} ?art <{RKG.text}> ?text }}"
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """Give the sentence of ``text`` around the span (a plain split on stops and line breaks)."""
+    begin = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
+    stop = next((m.start() for m in _BOUNDARY.finditer(text, end)), len(text))
+    return text[begin:stop].strip()
+
+
+def _mention_sentences(store: Store, entities: set[str], articles: set[str]) -> dict[tuple[str, str], str]:
+    """Give the sentence of each entity's first mention in each of the given articles."""
+    if not entities or not articles:
+        return {}
+    q = _SPANS.replace("{values}", _values("e", entities) + " " + _values("art", articles))
+    spans = store.query(q).values()
+    texts = {r["art"]: r["text"] for r in _rows(store, _TEXTS, "art", {r["art"] for r in spans})}
+    return {(r["e"], r["art"]): _sentence_at(texts[r["art"]], int(r["s"]), int(r["t"]))
+            for r in spans if r["art"] in texts}

@@ -56,12 +56,29 @@ def test_explore_card_sees_relations_from_both_sides_and_every_article(crafted) 
     seen = {(r.predicate, r.direction, r.other_name) for r in card.relations}
     assert seen == {("builds_on", "in", "Care Futures Fund"), ("leads", "in", "Northshire Council"),
                     ("commented_on", "in", "Bo Sample")}
-    assert [a.date for a in card.articles] == ["2023-06-15", "2024-03-01"]  # oldest first
+    assert [a.date for a in card.articles] == ["2024-03-01", "2023-06-15"]  # newest first
     fund = entity_card(crafted, "Care Futures Fund")
     assert fund.amount_gbp == 40_000_000
     assert entity_card(crafted, fund.iri).name == "Care Futures Fund"  # an IRI works too
     region = entity_card(crafted, "Northshire")
     assert [(i.scheme, i.value) for i in region.identifiers] == [("gss", "E10000099")]
+
+
+def test_explore_card_lists_the_most_recent_and_counts_them_all(crafted) -> None:
+    whole = entity_card(crafted, "Better Homes Programme")
+    data = whole.to_json()
+    assert (data["articles_total"], data["articles_listed"], data["relations_total"], data["relations_listed"]) == (
+        2, 2, 3, 3)
+    assert sorted((c["predicate"], c["direction"], c["count"]) for c in data["relation_counts"]) == [
+        ("builds_on", "in", 1), ("commented_on", "in", 1), ("leads", "in", 1)]
+    newest = entity_card(crafted, "Better Homes Programme", articles=1, relations=2)
+    assert [a.date for a in newest.articles] == ["2024-03-01"] and newest.articles_total == 2
+    assert newest.relations == whole.relations[:2] and newest.relations_total == 3
+    assert [r.article.date for r in whole.relations] == sorted((r.article.date for r in whole.relations), reverse=True)
+    none = entity_card(crafted, "Better Homes Programme", articles=0, relations=0)
+    assert (none.articles, none.relations, none.articles_total, none.relations_total) == ((), (), 2, 3)
+    with pytest.raises(QueryError, match="negative"):
+        entity_card(crafted, "Better Homes Programme", articles=-1)
 
 
 def test_explore_card_json_keeps_hostile_text_verbatim(crafted) -> None:
@@ -232,6 +249,9 @@ def test_explore_card_of_one_entity_is_its_card_in_the_whole_network(request, fi
         assert whole.number_of_nodes() > 0
         for iri in whole:
             assert entity_card(store, iri) == card_from_network(whole, iri), iri
+            for articles, relations in ((1, 1), (2, 0), (0, 3)):  # the most recent of each, read bounded
+                assert entity_card(store, iri, articles, relations) == card_from_network(whole, iri, articles,
+                                                                                         relations), iri
 
 
 def test_explore_find_entity_by_iri_label_alias_or_loose_spelling(crafted) -> None:
