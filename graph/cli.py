@@ -106,7 +106,8 @@ def ingest(
     report = ingest_sources(paths, settings, on_article=on_article, on_error=on_error)
     if format == "json":
         _out(json.dumps({"stored": report.stored, "triples": report.triples,
-                         "failures": [str(f) for f in report.failures]}))
+                         "failures": [str(f) for f in report.failures],
+                         "seconds": {"store": round(report.store_seconds, 2), "link": round(report.link_seconds, 2)}}))
     elif not quiet:
         err.print(f"{len(report.stored)} article(s) stored in {settings.store}, "
                   f"{len(report.failures)} failed", highlight=False)
@@ -269,17 +270,21 @@ def serve(
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="Entity name, alias or IRI.")],
+    articles: Annotated[int, typer.Option("--articles", min=0,
+                                          help="How many of its most recent articles to list.")] = 20,
+    relations: Annotated[int, typer.Option("--relations", min=0,
+                                           help="How many of its most recent relations to list.")] = 20,
     store: StoreOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Print an entity's card: names, IDs, posts, relations with evidence, articles.
+    """Print an entity's card: names, IDs, posts, the most recent relations (with evidence) and articles, and totals.
 
-    Example: reformkg show "Jeremy Hunt" --format json
+    Example: reformkg show "Jeremy Hunt" --articles 50 --format json
     """
     from .explore import entity_card
 
     with _reading(store) as st:
-        card = entity_card(st, name)
+        card = entity_card(st, name, articles, relations)
     if format == "json":
         _out(json.dumps(card.to_json(), ensure_ascii=False))
         return
@@ -296,9 +301,13 @@ def show(
         _table(["relation", "evidence", "source"],
                [[(f"{c['name']} {r['predicate']} {r['other_name']}" if r["direction"] == "out"
                   else f"{r['other_name']} {r['predicate']} {c['name']}"), r["evidence"],
-                 r["article"]["title"] or r["article"]["iri"]] for r in c["relations"]], title="relations")
+                 r["article"]["title"] or r["article"]["iri"]] for r in c["relations"]],
+               title=f"relations ({c['relations_listed']} most recent of {c['relations_total']})")
+    if c["relation_counts"]:
+        _table(["relation", "direction", "count"], [[r["predicate"], r["direction"], str(r["count"])]
+                                                    for r in c["relation_counts"]], title="relations by kind")
     _table(["article", "date"], [[a["title"] or a["iri"], a["date"] or ""] for a in c["articles"]],
-           title="mentioned in")
+           title=f"mentioned in ({c['articles_listed']} most recent of {c['articles_total']})")
 
 
 @app.command()

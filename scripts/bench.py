@@ -76,7 +76,9 @@ def bench_ingest(work: Path, n: int, processes: int, baseline_n: int) -> dict:
     corpus = work / "corpus.jsonl"
     store = work / "store"
     shutil.rmtree(store, ignore_errors=True)
-    ing = run_measured(_reformkg("ingest", str(corpus), "--store", str(store), "-j", str(processes), "--quiet"))
+    ing = run_measured(_reformkg("ingest", str(corpus), "--store", str(store), "-j", str(processes), "--quiet",
+                                 "--format", "json"))
+    phases = json.loads(ing["stdout"])["seconds"]
     sample = work / "baseline.jsonl"
     with corpus.open(encoding="utf-8") as src, sample.open("w", encoding="utf-8") as dst:
         for _, line in zip(range(baseline_n), src):
@@ -85,6 +87,7 @@ def bench_ingest(work: Path, n: int, processes: int, baseline_n: int) -> dict:
     ours, theirs = n / ing["seconds"], baseline_n / base["seconds"]
     return {"articles": n, "processes": processes, "seconds": ing["seconds"],
             "articles_per_s": round(ours, 2), "peak_mb": ing["peak_mb"],
+            "first_pass_s": phases["store"], "link_pass_s": phases["link"],
             "rss_mb_over_time": ing["rss_mb_over_time"],
             "baseline": {"what": "spaCy tokenizer+NER, nlp.pipe batch 16", "articles": baseline_n,
                          "articles_per_s": round(theirs, 2), "peak_mb": base["peak_mb"]},

@@ -255,6 +255,7 @@ def test_validate_ingest_rejects_failing_article_and_keeps_the_rest(runner, tmp_
     assert result.exit_code == 5
     report = json.loads(result.stdout)
     assert len(report["stored"]) == 1 and len(report["failures"]) == 1
+    assert report["seconds"]["store"] > 0 and report["seconds"]["link"] >= 0  # where the run's time went
     assert "seed-003.txt: not stored" in report["failures"][0]
     assert 'the source gave the date "22/05/2022" but the article has no dcterms:date' in result.stderr
     listed = runner.invoke(app, ["query", "articles", "--store", str(store), "--format", "json"])
