@@ -106,16 +106,16 @@ def read_card_part(store: Store, iri: str, articles: int = CARD_ARTICLES,
     Relations are read from the entity's articles newest first, a page at a time, until enough are found.
     """
     counts = count_card_facts(store, iri)
-    listed = _recent_articles(store, iri, articles) if articles > 0 else []
-    edges: list[dict[str, str]] = []
-    if relations > 0 and sum(counts["relations"].values()):
-        page = max(2 * relations, articles, 50)
-        while True:
-            recent = listed if page <= len(listed) else _recent_articles(store, iri, page)
-            edges = _relations_in(store, iri, [a for a, _ in recent])
-            if len(edges) >= relations or len(recent) < page:
-                break
-            page *= 4
+    page = max(2 * relations, articles, 50) if relations > 0 and sum(counts["relations"].values()) else articles
+    recent = _recent_articles(store, iri, page) if page > 0 else []
+    listed, edges = recent[:articles], []
+    while relations > 0 and sum(counts["relations"].values()):
+        edges = _relations_in(store, iri, [a for a, _ in recent])
+        if len(edges) >= relations or len(recent) < page:
+            break
+        page *= 4
+        recent = _recent_articles(store, iri, page)
+    if edges:
         dates = dict(recent)
         edges.sort(key=lambda r: relation_order(dates.get(r["art"]), r["art"], _local(r["p"]),
                                                 "out" if r["s"] == iri else "in", r["o"] if r["s"] == iri else r["s"],

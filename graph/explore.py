@@ -56,7 +56,8 @@ __all__ = ["ArticleRef", "EntityCard", "EntityPath", "PathHop", "TimelineEvent",
 _NAMED = "{ ?e skos:prefLabel ?l BIND(true AS ?pref) } UNION { ?e skos:altLabel ?l BIND(false AS ?pref) }"
 _LABELS = _P + f"SELECT DISTINCT ?e ?l ?pref WHERE {{ {{ {_TYPED.replace('{values}', '')} }} {_NAMED} }}"
 # one entity, or one label as written: looked up by index, the type checked once per entity
-_LABELS_OF = _P + f"""SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED}
+# (each article's graph repeats a label: made distinct before the type is checked)
+_LABELS_OF = _P + f"""SELECT ?e ?l ?pref WHERE {{ {{ SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED} }} }}
   FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -191,8 +191,14 @@ def test_explore_cli_show_gives_the_stored_card(runner, seed_store: Path) -> Non
     texts = {r["a"]: r["t"] for r in _query(runner, seed_store, "SELECT ?a ?t WHERE { ?a rkg:text ?t }")}
     for rel in card["relations"]:
         assert rel["evidence"] and rel["evidence"] in texts[rel["article"]["iri"]]
+    assert (card["articles_total"], card["articles_listed"]) == (len(mentions), len(card["articles"]))
+    assert card["relations_total"] == sum(c["count"] for c in card["relation_counts"])
     table = runner.invoke(app, ["show", rows[0]["l"], "--store", str(seed_store)])
     assert table.exit_code == 0 and rows[0]["l"] in table.stdout
+    one = json.loads(runner.invoke(app, ["show", rows[0]["l"], "--articles", "1", "--relations", "1", "--store",
+                                         str(seed_store), "--format", "json"]).stdout)
+    assert one["articles"] == card["articles"][:1] and one["relations"] == card["relations"][:1]
+    assert runner.invoke(app, ["show", rows[0]["l"], "--articles", "-1", "--store", str(seed_store)]).exit_code == 2
 
 
 def test_explore_cli_show_unknown_name_exits_4_with_suggestions(runner, seed_store: Path) -> None:

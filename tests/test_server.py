@@ -85,6 +85,21 @@ def test_server_entity_page_shows_card_relations_and_network(crafted: TestClient
     assert {"Ann Example", "Care Futures Fund"} <= {n["label"] for n in data["nodes"]}
 
 
+def test_server_entity_card_lists_as_many_as_asked_and_says_how_many_in_all(crafted: TestClient) -> None:
+    iri = _iri(crafted, "Better Homes Programme")
+    full = crafted.get("/api/entity", params={"iri": iri}).json()
+    assert (full["articles_total"], full["articles_listed"], full["relations_total"]) == (2, 2, 3)
+    few = crafted.get("/api/entity", params={"iri": iri, "articles": "1", "relations": "1"}).json()
+    assert (few["articles_listed"], few["relations_listed"], few["relations_total"]) == (1, 1, 3)
+    assert few["articles"] == full["articles"][:1] and few["relations"] == full["relations"][:1]
+    doc = _doc(crafted.get("/entity", params={"iri": iri, "articles": "1", "relations": "1"}))
+    assert len(css(doc, "#entity-articles li")) == 1 and len(css(doc, "tr.relation")) == 1
+    more = parse_qs(urlsplit(css(doc, "a#more-articles")[0].get("href")).query)
+    assert more["articles"] == ["2"] and "3 in all" in css(doc, "#relation-counts")[0].text_content()
+    assert len(css(_doc(crafted.get(css(doc, "a#more-relations")[0].get("href"))), "tr.relation")) == 3
+    assert crafted.get("/api/entity", params={"iri": iri, "articles": "-1"}).status_code == 400
+
+
 def test_server_article_page_links_mentions_and_highlights_evidence(crafted: TestClient) -> None:
     iri = _iri(crafted, "Ann Example")
     card = crafted.get("/api/entity", params={"iri": iri}).json()

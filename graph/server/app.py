@@ -144,7 +144,8 @@ class _App:
         is_article = await self.runner.call(lambda s: s.query(f"ASK {{ {term_of(iri)} a <{RKG.Article}> }}").boolean)
         if is_article:
             return RedirectResponse(link("/article", iri=iri), status_code=303)
-        card = await self.runner.call(lambda store: entity_card(store, iri))
+        articles, relations = (_int(request.query_params.get(k, "20"), k, 0, 10_000) for k in ("articles", "relations"))
+        card = await self.runner.call(lambda store: entity_card(store, iri, articles, relations))
         return self.page(request, "entity.html", card=card)
 
     async def network(self, request: Request) -> Response:
@@ -200,7 +201,8 @@ class _App:
 
     async def api_entity(self, request: Request) -> Response:
         iri = await self._entity_iri(request)
-        card = await self.runner.call(lambda store: entity_card(store, iri))
+        articles, relations = (_int(request.query_params.get(k, "20"), k, 0, 10_000) for k in ("articles", "relations"))
+        card = await self.runner.call(lambda store: entity_card(store, iri, articles, relations))
         return JSONResponse(card.to_json())
 
     async def api_article(self, request: Request) -> Response:
