@@ -159,6 +159,10 @@ def _network(store: Store, wanted: set[str] | None, edges: list[Row], detail: se
 ARTICLE = "article"
 MENTION_WEIGHT = 1.5
 PATH_MAX_NODES = 20_000  # reading stops here: the paths are then the shortest among the nodes read
+PATH_HUB_ARTICLES = 100  # co-mention hops through an entity named more often go via its most recent articles
+_ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }} GROUP BY ?e"
+_RECENT_OF = _P + f"""SELECT ?art WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
+  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
 
 
 def path_graph_of(g: nx.MultiDiGraph, via_articles: bool = True) -> nx.Graph:
@@ -206,13 +210,16 @@ def k_shortest_paths(u: nx.Graph, source: str, target: str, k: int) -> list[list
 
 
 def read_path_graph(store: Store, source: str, target: str, k: int, *, via_articles: bool = True,
-                    max_nodes: int = PATH_MAX_NODES) -> nx.Graph:
+                    max_nodes: int = PATH_MAX_NODES, hub_articles: int = PATH_HUB_ARTICLES) -> nx.Graph:
     """Give the part of the path graph around two entities that holds their ``k`` shortest paths.
 
     Both ends are read outward by distance (Dijkstra, one query per distance level, the smaller
     side first) until the radii read from each end add up to more than the k-th path's weight: no
     shorter path can then leave the part. It stops early when one end's component is read whole,
-    or after ``max_nodes`` nodes (then the paths are the shortest among the nodes read).
+    or after ``max_nodes`` nodes (then the paths are the shortest among the nodes read). Reading
+    out of an entity named in more than ``hub_articles`` articles follows its ``hub_articles`` most
+    recent ones only (a hub's every article would be thousands of nodes), so a co-mention path through
+    an older article of a hub is found only when reached from the other side; stated relations all count.
     """
     u = nx.Graph()
     u.add_nodes_from((r["e"], {"label": r["label"]}) for r in _rows(store, _NODES, iris={source, target}))
@@ -231,16 +238,29 @@ def read_path_graph(store: Store, source: str, target: str, k: int, *, via_artic
         near_s = [v for v, d in ds.items() if v not in read and d == rs]
         near_t = [v for v, d in dt.items() if v not in read and d == rt]
         level = near_s if len(near_s) <= len(near_t) else near_t
-        _read_path_level(store, u, level, via_articles)
+        _read_path_level(store, u, level, via_articles, hub_articles)
         read.update(level)
 
 
-def _read_path_level(store: Store, u: nx.Graph, level: list[str], via_articles: bool) -> None:
-    """Add every edge of the path graph at these nodes (entities and articles) to ``u``."""
+def _mentions_bounded(store: Store, entities: list[str], most: int) -> list[Row]:
+    """Give the articles naming each entity: all of them, or its ``most`` most recent (then by IRI) when more."""
+    counts = {r["e"]: int(r["n"]) for r in _rows(store, _ARTICLE_COUNTS, "e", entities)}
+    hubs = sorted(e for e in entities if counts.get(e, 0) > most)
+    rows = _rows(store, _MENTIONS, "e", [e for e in entities if e not in hubs])
+    for e in hubs:
+        recent = _RECENT_OF.replace("{e}", str(ox.NamedNode(e))).replace("{n}", str(most))
+        rows += [{"e": e, "art": r["art"]} for r in store.query(recent).values()]
+    return rows
+
+
+def _read_path_level(store: Store, u: nx.Graph, level: list[str], via_articles: bool,
+                     hub_articles: int = PATH_HUB_ARTICLES) -> None:
+    """Add every edge of the path graph at these nodes (entities and articles) to ``u``; an entity
+    named in more than ``hub_articles`` articles is linked to its ``hub_articles`` most recent only."""
     entities = [v for v in level if u.nodes[v].get("kind") != ARTICLE]
     articles = [v for v in level if u.nodes[v].get("kind") == ARTICLE]
     edges = _edges_of(store, entities) if entities else []
-    mentions = _rows(store, _MENTIONS, "e", entities) if entities and via_articles else []
+    mentions = _mentions_bounded(store, entities, hub_articles) if entities and via_articles else []
     mentions += _rows(store, _MENTIONS, "art", articles) if articles else []
     new = {r["s"] for r in edges} | {r["o"] for r in edges} | {r["e"] for r in mentions}
     new = {n for n in new if n not in u}

@@ -309,6 +309,19 @@ def test_explore_paths_stop_reading_at_the_node_cap(crafted) -> None:
     assert {a, b} <= set(read_path_graph(crafted, a, b, 3))
 
 
+def test_explore_paths_read_out_of_a_hub_through_its_most_recent_articles_only(crafted) -> None:
+    from reformkg.explore import find_entity
+    from reformkg.neighbourhood import ARTICLE, read_path_graph
+
+    a, b = find_entity(crafted, "Better Homes Programme"), find_entity(crafted, "Care Futures Fund")
+    whole = read_path_graph(crafted, a, b, 50, hub_articles=1000)
+    capped = read_path_graph(crafted, a, b, 50, hub_articles=1)  # every entity named in 2+ articles is a hub
+    recent = entity_card(crafted, a, articles=1).articles[0].iri
+    assert recent in capped.adj[a]  # its newest article is followed
+    kinds = [n for n in whole.adj[a] if whole.nodes[n].get("kind") == ARTICLE]
+    assert len(kinds) == 2 and set(capped) <= set(whole)
+
+
 @pytest.mark.parametrize("fixture", ["crafted_store", "seed_store"])
 def test_explore_focused_view_reads_the_neighbourhood_and_equals_the_filtered_whole(request, fixture: str) -> None:
     with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
