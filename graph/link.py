@@ -26,6 +26,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .model import Evidence, Extraction, Identifier, Link
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import (
+    WordIndex,
     bare_fund_matches,
     candidates,
     described_evidence,
@@ -225,16 +226,21 @@ def distinctive(keys: Iterable[str]) -> set[str]:
 
 def link_extraction(
     extraction: Extraction, index: EntityIndex, *, threshold: float = LINK_THRESHOLD,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: Gazetteer | None = None, postings: WordIndex | None = None,
 ) -> tuple[Link, ...]:
-    """Give the programmes and funds of the graph this article refers to, best first, above the threshold."""
+    """Give the programmes and funds of the graph this article refers to, best first, above the threshold.
+
+    ``postings``: the index's ``word_index``, kept by a caller that links many articles against an index
+    it does not change (the ingest's link pass); without it, telling whether the index changed since
+    its word index was built reads every node, for every article.
+    """
     gazetteer = gazetteer or load_gazetteer()
     article = extraction.article
     links = []
     found_probes = probes(extraction)
     words = set(normalise_name(article.text).split())
     amounts = set().union(*(amount_buckets(a) for p in found_probes for a in p[0].amounts))
-    cache = word_index(index)
+    cache = postings or word_index(index)
     short = short_name_evidence(found_probes, index, article.id, cache)
     described_ = described_evidence(extraction, index, cache)
     if threshold > TIGHT_FLOOR:  # only the nodes strong evidence could link (``resolve.lookup``)

@@ -134,3 +134,10 @@ def test_lookup_keys_of_a_fund_a_body_and_a_described_programme() -> None:
     assert {k for k in node_keys(plan) if k.startswith("d ")} == {
         "d strategy coastal", "d strategy ferry", "d strategy crossings"}
     assert lookup_words(["harbours", "fund", "bay"]) == {"harbours", "fund", "bay", "~harb"}
+
+
+def test_lookup_word_index_kept_by_the_caller_gives_the_same_links(graph, hand_extraction) -> None:
+    postings = word_index(graph)
+    for new in NEW:
+        extraction = hand_extraction(*new)
+        assert link_extraction(extraction, graph, postings=postings) == link_extraction(extraction, graph)
