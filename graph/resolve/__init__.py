@@ -52,6 +52,7 @@ class EntityIndex:
         # a word of what it is for can be the same fund without sharing a name (``fund_matches``)
         self._by_purpose: dict[tuple[float, str], set[str]] = {}
         self._bare: dict[float, set[str]] = {}  # funds no name word describes ("£5m"), by amount
+        self._bare_words: dict[str, set[str]] = {}  # and by the words around them
         self._keys: dict[str, tuple[list[str], list[str]]] = {}  # type -> (keys, their IRIs), for rapidfuzz
 
     def __len__(self) -> int:
@@ -85,6 +86,8 @@ class EntityIndex:
                     self._by_purpose.setdefault((bucket, word), set()).add(iri)
                 if not purpose:
                     self._bare.setdefault(bucket, set()).add(iri)
+            for word in () if purpose else current.context:
+                self._bare_words.setdefault(word, set()).add(iri)
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
             self._by_code.setdefault((t, ident.scheme, ident.value), iri)
@@ -119,15 +122,25 @@ class EntityIndex:
 
         It takes a fund of the same amount when their purposes share a word, or when one of them is
         a bare amount ("£5m") and the words around it agree. So a candidate shares a purpose word
-        with the probe's purpose or surroundings, or is a bare amount (the rest sharing a name are
-        found by name). Comparing every fund of the amount instead grew with the graph.
+        with the probe's purpose (or, for a bare probe, with its surroundings), or is a bare amount
+        (the rest sharing a name are found by name). Comparing every fund of the amount grew with
+        the graph.
         """
         purpose, around = probe.purpose(), probe.context
         found: set[str] = set()
         for bucket in set().union(*(amount_buckets(a) for a in probe.amounts)):
-            for word in purpose | around:
+            for word in purpose or around:  # two named purposes must share a word; a bare one, be said around
                 found |= self._by_purpose.get((bucket, word), set())
-            found |= self._bare.get(bucket, set())
+            bare = self._bare.get(bucket)
+            if not bare:
+                continue
+            if purpose:  # a bare fund with (up to two of) the probe's purpose words around it
+                words = list(purpose)
+            else:  # two bare funds with three words around them in common: one is not among the
+                # probe's two most frequent words
+                words = sorted(around, key=lambda w: (len(self._bare_words.get(w, ())), w))[:-2]
+            for word in words:
+                found |= self._bare_words.get(word, set()) & bare
         return found
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:
