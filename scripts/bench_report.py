@@ -37,15 +37,23 @@ def summary_rows(d: dict) -> list[str]:
         rows.append(f"| ingest {i['articles']:,} articles, {i['processes']} processes | {i['articles_per_s']} articles/s "
                     f"({i['seconds']:,.0f} s), peak {i['peak_mb']:,} MB (whole process tree) | {b['what']}: "
                     f"{b['articles_per_s']} articles/s over {b['articles']:,}, {b['peak_mb']} MB | {i['ratio_to_baseline']}× |")
+        if "first_pass_s" in i:
+            rows.append(f"| ingest: first pass (extract, resolve, check, store) / link pass | {i['first_pass_s']:,.0f} s "
+                        f"({i['articles'] / max(i['first_pass_s'], 0.001):.1f} articles/s) / {i['link_pass_s']:,.0f} s "
+                        f"({i['articles'] / max(i['link_pass_s'], 0.001):.1f} articles/s) | — | — |")
     if "store" in d:
         s = d["store"]
         rows.append(f"| store | {s['bytes'] / 1e6:,.0f} MB, {s['quads']:,} quads; opens read-only in "
                     f"{s['open_read_only_s'] * 1000:.0f} ms (read-write {s['open_read_write_s'] * 1000:.0f} ms) | "
                     f"bare pyoxigraph open {s['baseline_open_s'] * 1000:.0f} ms | {s['ratio_to_baseline']}× |")
+        if "entity_index" in s:
+            x = s["entity_index"]
+            rows.append(f"| entity index an ingest starts from | {x['nodes']:,} nodes, {x['load_s']} s from the cache, "
+                        f"{x['rss_mb']:,} MB ({x['mb_per_1000_nodes']} MB per 1,000 nodes) | — | — |")
     if "render" in d:
         r = d["render"]
-        rows.append(f"| render a {r['nodes']:,}-node / {r['edges']:,}-edge neighbourhood | {r['render_s']} s, "
-                    f"{r['html_bytes'] / 1e6:.1f} MB (network of the whole store built in {r['network_build_s']} s) | "
+        rows.append(f"| render a {r['nodes']:,}-node / {r['edges']:,}-edge neighbourhood | read from the store in "
+                    f"{r['neighbourhood_read_s']} s, rendered in {r['render_s']} s, {r['html_bytes'] / 1e6:.1f} MB | "
                     f"JSON dump of the same data {r['baseline']['bytes'] / 1e6:.1f} MB | {r['ratio_bytes']}× size |")
     if "link" in d:
         k = d["link"]
@@ -58,6 +66,15 @@ def summary_rows(d: dict) -> list[str]:
     return rows
 
 
+def explore_rows(explore: dict) -> list[str]:
+    """One row per entity card or path: p50 / p95 against the bare SPARQL of the entities' relations."""
+    rows = ["| view | entities | p50 / p95 ms | bare relations on pyoxigraph p50 ms | ratio |", "|---|---|---|---|---|"]
+    for label, e in explore.items():
+        rows.append(f"| {label} | {' — '.join(e['names'])} (size {e['size']:,}) | {_ms(e)} / {_ms(e, 'p95_ms')} | "
+                    f"{_ms(e['baseline'])} | {e['ratio_p50_to_baseline']}× |")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("json", type=Path)
@@ -66,6 +83,9 @@ def main() -> None:
     if "queries" in d:
         print()
         print("\n".join(query_rows(d["queries"]["queries"])))
+        if "explore" in d["queries"]:
+            print()
+            print("\n".join(explore_rows(d["queries"]["explore"])))
 
 
 if __name__ == "__main__":
