@@ -22,6 +22,7 @@ from .ingest import ingest_path, read_article
 from .link import link_extraction
 from .model import Article, Extraction, Link, ResolvedArticle
 from .resolve import EntityIndex, resolve_extraction
+from .resolve.candidates import word_index
 from .store import Store, open_store
 from .writer import ArticleWriter
 
@@ -140,9 +141,10 @@ def _relink(store: Store, stored: Iterable[ResolvedArticle], index: EntityIndex,
         else:
             added += n
 
+    postings = word_index(index)  # the index does not change during the pass: its word index is built once
     with ArticleWriter(store, settings.base_iri, linked, workers=_workers(settings)) as writer:
         for resolved in stored:
-            links = link_extraction(resolved.extraction, index)
+            links = link_extraction(resolved.extraction, index, postings=postings)
             if links:
                 writer.put(replace(resolved, links=links), links_only=True)
     return added
