@@ -12,14 +12,11 @@ browser shows for the same node agree. Node attributes: ``label``, ``type``, ``a
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
-import pyoxigraph as ox
-from rapidfuzz import fuzz, process
 
 from .bounded import (
     CARD_ARTICLES,
@@ -31,79 +28,16 @@ from .bounded import (
 )
 from .errors import QueryError
 from .model import ENTITY_TYPES, PREDICATES, Identifier
-from .neighbourhood import (
-    _ARTICLES as _ARTICLE_META,
-)
-from .neighbourhood import (
-    _P,
-    _TYPED,
-    _TYPES,
-    ARTICLE,
-    _mention_sentences,
-    _rows,
-    _sentence_at,  # noqa: F401 (tested here)
-    build_network,
-    k_shortest_paths,
-    read_neighbourhood,
-    read_path_graph,
-)
-from .resolve import normalise_name
+from .naming import ArticleRef, article_ref, find_entity
+from .neighbourhood import _sentence_at, build_network, read_neighbourhood  # noqa: F401 (_sentence_at: tested here)
+from .paths import EntityPath, PathHop, collect_paths
 from .store import Store
+from .timeline import TimelineEvent, timeline
 
 __all__ = ["ArticleRef", "EntityCard", "EntityPath", "PathHop", "TimelineEvent", "build_network", "entity_card",
            "filter_network", "find_entity", "find_paths", "network_view", "timeline"]
 
-_NAMED = "{ ?e skos:prefLabel ?l BIND(true AS ?pref) } UNION { ?e skos:altLabel ?l BIND(false AS ?pref) }"
-_LABELS = _P + f"SELECT DISTINCT ?e ?l ?pref WHERE {{ {{ {_TYPED.replace('{values}', '')} }} {_NAMED} }}"
-# one entity, or one label as written: looked up by index, the type checked once per entity
-# (each article's graph repeats a label: made distinct before the type is checked)
-_LABELS_OF = _P + f"""SELECT ?e ?l ?pref WHERE {{ {{ SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED} }} }}
-  FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def find_entity(store: Store, name: str) -> str:
-    """Give the IRI of the entity called ``name`` (label, alias or IRI); suggest close names if none."""
-    if not name.strip():
-        raise QueryError("give an entity name (a label, an alias or an IRI)")
-    try:
-        if _rows(store, _LABELS_OF, "e", {name}):
-            return name
-    except ValueError:
-        pass  # not an IRI
-    # a preferred label written exactly as stored is found by index; anything else reads every label
-    written = store.query(_LABELS_OF.replace("{values}", f"VALUES ?l {{ {ox.Literal(name)} }}")).values()
-    if any(r["pref"] == "true" for r in written):
-        return min(r["e"] for r in written if r["pref"] == "true")
-    rows = store.query(_LABELS).values()
-    key = normalise_name(name)
-    exact = [r for r in rows if normalise_name(r["l"]) == key]
-    if exact:
-        # a preferred label beats an alias; then the IRI order keeps the answer stable
-        exact.sort(key=lambda r: (r["pref"] != "true", r["e"]))
-        return exact[0]["e"]
-    raise QueryError(f"no entity named {name!r}{_suggest(name, sorted({r['l'] for r in rows}))}")
-
-
-def _suggest(name: str, labels: list[str]) -> str:
-    close = process.extract(name, labels, scorer=fuzz.WRatio, limit=5, score_cutoff=60)
-    if not close:
-        return " (try 'reformkg query' to list names)"
-    return " (did you mean " + ", ".join(repr(c[0]) for c in close) + "?)"
-
-
-@dataclass(frozen=True)
-class ArticleRef:
-    """An article a fact comes from: IRI, title, publication date and source URL when known."""
-
-    iri: str
-    title: str | None = None
-    date: str | None = None
-    url: str | None = None
-
-    def to_json(self) -> dict:
-        """Give the article as a JSON object."""
-        return {"iri": self.iri, "title": self.title, "date": self.date, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -167,27 +101,22 @@ class EntityCard:
         }
 
 
-def _article(g: nx.MultiDiGraph, iri: str) -> ArticleRef:
-    meta = g.graph.get("articles", {}).get(iri, {})
-    return ArticleRef(iri, meta.get("title"), meta.get("date"), meta.get("url"))
-
-
 def card_from_network(g: nx.MultiDiGraph, iri: str, articles: int = CARD_ARTICLES,
                       relations: int = CARD_RELATIONS) -> EntityCard:
     """Give the card of one node of a network (whole, or read by ``bounded.read_card_part``): its
     ``relations`` and ``articles`` most recent relations and articles, and how many there are in all."""
     d, counts = g.nodes[iri], g.graph.get("counts", {}).get(iri) or count_network_facts(g, iri)
     rels = [RelationFact(e["predicate"], "out", o, g.nodes[o]["label"], g.nodes[o]["type"], e["evidence"],
-                         _article(g, e["article"])) for _, o, e in g.out_edges(iri, data=True)]
+                         article_ref(g, e["article"])) for _, o, e in g.out_edges(iri, data=True)]
     rels += [RelationFact(e["predicate"], "in", s, g.nodes[s]["label"], g.nodes[s]["type"], e["evidence"],
-                          _article(g, e["article"])) for s, _, e in g.in_edges(iri, data=True) if s != iri]
+                          article_ref(g, e["article"])) for s, _, e in g.in_edges(iri, data=True) if s != iri]
     rels.sort(key=lambda r: relation_order(r.article.date, r.article.iri, r.predicate, r.direction, r.other,
                                            r.evidence))
-    arts = sorted((_article(g, a) for a in set(d["articles"])), key=lambda a: article_order(a.date, a.iri))
+    arts = sorted((article_ref(g, a) for a in set(d["articles"])), key=lambda a: article_order(a.date, a.iri))
     return EntityCard(
         iri=iri, name=d["label"], type=d["type"], names=(d["label"], *d["aliases"]),
         identifiers=tuple(Identifier(s, v) for s, v in d["identifiers"]), amount_gbp=d["amount_gbp"],
-        posts=tuple(PostHeld(p["role"], p["as_of"], _article(g, p["article"])) for p in d["posts"]),
+        posts=tuple(PostHeld(p["role"], p["as_of"], article_ref(g, p["article"])) for p in d["posts"]),
         relations=tuple(rels[:relations]), articles=tuple(arts[:articles]), articles_total=counts["articles"],
         relation_counts=tuple(sorted(((p, dr, n) for (p, dr), n in counts["relations"].items()),
                                      key=lambda c: (-c[2], c[0], c[1]))),
@@ -264,129 +193,14 @@ def filter_network(
         sub.graph.update(g.graph)
     return sub
 
-@dataclass(frozen=True)
-class PathHop:
-    """One step of a path: a stated relation, or ``co_mentioned`` (both named in one article)."""
-
-    subject: str
-    subject_name: str
-    predicate: str
-    object: str
-    object_name: str
-    evidence: str
-    article: ArticleRef
-
-    def to_json(self) -> dict:
-        """Give the hop as a JSON object."""
-        return {"subject": self.subject, "subject_name": self.subject_name, "predicate": self.predicate,
-                "object": self.object, "object_name": self.object_name, "evidence": self.evidence,
-                "article": self.article.to_json()}
-
-
-@dataclass(frozen=True)
-class EntityPath:
-    """A chain of hops from one entity to another."""
-
-    hops: tuple[PathHop, ...]
-
-    def to_json(self) -> dict:
-        """Give the path as a JSON object (``reformkg path --format json`` lists these)."""
-        return {"length": len(self.hops), "hops": [h.to_json() for h in self.hops]}
-
-
 def find_paths(store: Store, a: str, b: str, k: int = 3, *, via_articles: bool = True) -> list[EntityPath]:
     """Give up to ``k`` shortest paths between two entities, stated relations first, each hop with evidence.
 
     With ``via_articles`` two entities named in the same article are also one (costlier) hop apart.
     Only the part of the graph around the two entities that can hold the paths is read
-    (``neighbourhood.read_path_graph``).
+    (``paths.read_path_graph``).
     """
     source, target = find_entity(store, a), find_entity(store, b)
     if source == target:
         raise QueryError(f"{a!r} and {b!r} are the same entity: give two different names")
-    u = read_path_graph(store, source, target, k, via_articles=via_articles)
-    found = k_shortest_paths(u, source, target, k)
-    arts = {n for p in found for n in p if u.nodes[n].get("kind") == ARTICLE}
-    sentences = _mention_sentences(store, {n for p in found for n in p if n not in arts}, arts)
-    cited = arts | {u.edges[x, y]["facts"][0][2]["article"] for p in found for x, y in itertools.pairwise(p)
-                    if x not in arts and y not in arts}
-    meta = {r["art"]: r for r in _rows(store, _ARTICLE_META, "art", cited)} if cited else {}
-
-    def article(iri: str) -> ArticleRef:
-        r = meta.get(iri, {})
-        return ArticleRef(iri, r.get("title"), r.get("date"), r.get("url"))
-
-    paths = []
-    for p in found:
-        hops, i = [], 0
-        while i < len(p) - 1:
-            x, y = p[i], p[i + 1]
-            if y in arts:
-                z = p[i + 2]
-                said = [s for s in (sentences.get((x, y)), sentences.get((z, y))) if s]
-                evidence = said[0] if len(set(said)) == 1 else " … ".join(dict.fromkeys(said))
-                hops.append(PathHop(x, u.nodes[x]["label"], "co_mentioned", z, u.nodes[z]["label"], evidence,
-                                    article(y)))
-                i += 2
-                continue
-            s, o, d = u.edges[x, y]["facts"][0]
-            hops.append(PathHop(s, u.nodes[s]["label"], d["predicate"], o, u.nodes[o]["label"], d["evidence"],
-                                article(d["article"])))
-            i += 1
-        paths.append(EntityPath(tuple(hops)))
-    return paths
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """A dated happening: an announcement, a fund or programme reported, or a post held."""
-
-    date: str | None
-    kind: Literal["announcement", "fund", "programme", "post"]
-    entity: str
-    entity_name: str
-    text: str
-    evidence: str | None
-    article: ArticleRef
-    others: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        """Give the event as a JSON object (``reformkg timeline --format json`` lists these)."""
-        return {"date": self.date, "kind": self.kind, "entity": self.entity, "entity_name": self.entity_name,
-                "text": self.text, "evidence": self.evidence, "article": self.article.to_json(),
-                "others": list(self.others)}
-
-
-_KIND_ORDER = {"announcement": 0, "fund": 1, "programme": 2, "post": 3}
-
-
-def timeline(store: Store, name: str | None = None) -> list[TimelineEvent]:
-    """Give announcements, reported funds and programmes, and posts held, oldest first (undated last).
-
-    Dates are the dates of the articles that report them (a post's ``asOf``); with ``name`` only
-    the events of that entity are given.
-    """
-    iri = find_entity(store, name) if name else None
-    g = build_network(store, None if iri is None else {iri})
-    wanted = set(g) if iri is None else {iri}
-    events: list[TimelineEvent] = []
-    for s, o, d in g.edges(data=True):
-        if d["predicate"] == "announced" and (s in wanted or o in wanted):
-            art = _article(g, d["article"])
-            events.append(TimelineEvent(art.date, "announcement", s, g.nodes[s]["label"],
-                                        f"{g.nodes[s]['label']} announced {g.nodes[o]['label']}", d["evidence"],
-                                        art, (o,)))
-    reported = [(n, a) for n in wanted for a in g.nodes[n]["articles"] if g.nodes[n]["type"] in ("Fund", "Programme")]
-    sentences = _mention_sentences(store, {n for n, _ in reported}, {a for _, a in reported})
-    for n, a in reported:
-        d, art = g.nodes[n], _article(g, a)
-        amount = f" (£{d['amount_gbp']:,.0f})" if d["amount_gbp"] is not None else ""
-        events.append(TimelineEvent(art.date, d["type"].lower(), n, d["label"],  # type: ignore[arg-type]
-                                    f"{d['type']} reported: {d['label']}{amount}", sentences.get((n, a)), art))
-    for n in wanted:
-        for post in g.nodes[n]["posts"]:
-            art = _article(g, post["article"])
-            events.append(TimelineEvent(post["as_of"] or art.date, "post", n, g.nodes[n]["label"],
-                                        f"{g.nodes[n]['label']}: {post['role']}", None, art))
-    events.sort(key=lambda e: (e.date is None, e.date or "", _KIND_ORDER[e.kind], e.entity_name, e.text))
-    return events
+    return collect_paths(store, source, target, k, via_articles=via_articles)

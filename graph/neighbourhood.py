@@ -2,17 +2,15 @@
 
 Input: a ``Store`` and, for a part, the entities it is about. Output: an ``nx.MultiDiGraph``
 (nodes are entity IRIs; edges are relations with their evidence), the shape ``explore`` reads
-cards, views and paths from; or, for paths, an undirected ``nx.Graph`` of entities and articles.
+cards and views from; and the sentences that name entities in articles (paths and timelines).
 
-A part is read outward from its entities, breadth first: each step asks for the relations (and,
-for paths, the articles) of the entities reached so far with one ``VALUES`` query, so the cost
-follows the size of the neighbourhood, not of the store.
+A part is read outward from its entities, breadth first: each step asks for the relations of the
+entities reached so far with one ``VALUES`` query, so the cost follows the size of the
+neighbourhood, not of the store. Paths are searched in ``paths``.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 from collections.abc import Iterable
 
@@ -152,127 +150,6 @@ def _network(store: Store, wanted: set[str] | None, edges: list[Row], detail: se
         if r["s"] in g and r["o"] in g:
             g.add_edge(r["s"], r["o"], predicate=r["p"].rsplit("#", 1)[-1], evidence=r["sentence"], article=r["art"])
     return g
-
-
-# Paths: entities and (with via_articles) articles as nodes of an undirected graph. A stated relation
-# is one hop (weight 1); entity -> article -> entity costs 3, so up to three stated relations rank first.
-ARTICLE = "article"
-MENTION_WEIGHT = 1.5
-PATH_MAX_NODES = 20_000  # reading stops here: the paths are then the shortest among the nodes read
-PATH_HUB_ARTICLES = 100  # co-mention hops through an entity named more often go via its most recent articles
-_ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }} GROUP BY ?e"
-_RECENT_OF = _P + f"""SELECT ?art WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
-  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
-
-
-def path_graph_of(g: nx.MultiDiGraph, via_articles: bool = True) -> nx.Graph:
-    """Give the path graph of a network: nodes and edges added in sorted order, facts sorted."""
-    u = nx.Graph()
-    u.add_nodes_from(sorted((n, {"label": d["label"]}) for n, d in g.nodes(data=True)))
-    facts = [(s, o, d) for s, o, d in g.edges(data=True) if s != o]
-    mentions = [(n, a) for n, d in g.nodes(data=True) for a in d["articles"]] if via_articles else []
-    _add_to_path_graph(u, facts, mentions)
-    return u
-
-
-def _add_to_path_graph(u: nx.Graph, facts: list[tuple[str, str, dict]], mentions: list[tuple[str, str]]) -> None:
-    for s, o, d in facts:
-        key = tuple(sorted((s, o)))
-        if not u.has_edge(*key):
-            u.add_edge(*key, weight=1.0, facts=[])
-        if (s, o, d) not in u.edges[key]["facts"]:
-            u.edges[key]["facts"].append((s, o, d))
-            u.edges[key]["facts"].sort(key=lambda f: (f[0], f[2]["predicate"], f[1], f[2]["article"], f[2]["evidence"]))
-    for n, art in mentions:
-        u.add_node(art, kind=ARTICLE)
-        u.add_edge(n, art, weight=MENTION_WEIGHT)
-
-
-def k_shortest_paths(u: nx.Graph, source: str, target: str, k: int) -> list[list[str]]:
-    """Give up to ``k`` shortest simple paths, ties broken by the graph of the nodes that can lie on them.
-
-    That graph (every node v with d(source, v) + d(v, target) no more than the k-th path's weight,
-    built in sorted order) is the same in the whole network and in any part read far enough around
-    both ends, so a part gives the same paths as the whole.
-    """
-    try:
-        first = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return []
-    most = nx.path_weight(u, first[-1], "weight")
-    ds = nx.single_source_dijkstra_path_length(u, source, cutoff=most, weight="weight")
-    dt = nx.single_source_dijkstra_path_length(u, target, cutoff=most, weight="weight")
-    keep = sorted(v for v in ds if v in dt and ds[v] + dt[v] <= most)
-    h = nx.Graph()
-    h.add_nodes_from(keep)
-    h.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in u.subgraph(keep).edges(data=True)))
-    return list(itertools.islice(nx.shortest_simple_paths(h, source, target, weight="weight"), k))
-
-
-def read_path_graph(store: Store, source: str, target: str, k: int, *, via_articles: bool = True,
-                    max_nodes: int = PATH_MAX_NODES, hub_articles: int = PATH_HUB_ARTICLES) -> nx.Graph:
-    """Give the part of the path graph around two entities that holds their ``k`` shortest paths.
-
-    Both ends are read outward by distance (Dijkstra, one query per distance level, the smaller
-    side first) until the radii read from each end add up to more than the k-th path's weight: no
-    shorter path can then leave the part. It stops early when one end's component is read whole,
-    or after ``max_nodes`` nodes (then the paths are the shortest among the nodes read). Reading
-    out of an entity named in more than ``hub_articles`` articles follows its ``hub_articles`` most
-    recent ones only (a hub's every article would be thousands of nodes), so a co-mention path through
-    an older article of a hub is found only when reached from the other side; stated relations all count.
-    """
-    u = nx.Graph()
-    u.add_nodes_from((r["e"], {"label": r["label"]}) for r in _rows(store, _NODES, iris={source, target}))
-    read: set[str] = set()
-    while True:
-        ds = nx.single_source_dijkstra_path_length(u, source, weight="weight")
-        dt = nx.single_source_dijkstra_path_length(u, target, weight="weight")
-        rs = min((d for v, d in ds.items() if v not in read), default=math.inf)
-        rt = min((d for v, d in dt.items() if v not in read), default=math.inf)
-        if math.inf in (rs, rt) or len(u) >= max_nodes:
-            return u
-        if target in ds and rs + rt > ds[target]:
-            found = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
-            if len(found) == k and rs + rt > nx.path_weight(u, found[-1], "weight"):
-                return u
-        near_s = [v for v, d in ds.items() if v not in read and d == rs]
-        near_t = [v for v, d in dt.items() if v not in read and d == rt]
-        level = near_s if len(near_s) <= len(near_t) else near_t
-        _read_path_level(store, u, level, via_articles, hub_articles)
-        read.update(level)
-
-
-def _mentions_bounded(store: Store, entities: list[str], most: int) -> list[Row]:
-    """Give the articles naming each entity: all of them, or its ``most`` most recent (then by IRI) when more."""
-    counts = {r["e"]: int(r["n"]) for r in _rows(store, _ARTICLE_COUNTS, "e", entities)}
-    hubs = sorted(e for e in entities if counts.get(e, 0) > most)
-    rows = _rows(store, _MENTIONS, "e", [e for e in entities if e not in hubs])
-    for e in hubs:
-        recent = _RECENT_OF.replace("{e}", str(ox.NamedNode(e))).replace("{n}", str(most))
-        rows += [{"e": e, "art": r["art"]} for r in store.query(recent).values()]
-    return rows
-
-
-def _read_path_level(store: Store, u: nx.Graph, level: list[str], via_articles: bool,
-                     hub_articles: int = PATH_HUB_ARTICLES) -> None:
-    """Add every edge of the path graph at these nodes (entities and articles) to ``u``; an entity
-    named in more than ``hub_articles`` articles is linked to its ``hub_articles`` most recent only."""
-    entities = [v for v in level if u.nodes[v].get("kind") != ARTICLE]
-    articles = [v for v in level if u.nodes[v].get("kind") == ARTICLE]
-    edges = _edges_of(store, entities) if entities else []
-    mentions = _mentions_bounded(store, entities, hub_articles) if entities and via_articles else []
-    mentions += _rows(store, _MENTIONS, "art", articles) if articles else []
-    new = {r["s"] for r in edges} | {r["o"] for r in edges} | {r["e"] for r in mentions}
-    new = {n for n in new if n not in u}
-    if new:
-        u.add_nodes_from((r["e"], {"label": r["label"]}) for r in _rows(store, _NODES, iris=new))
-    facts = [(r["s"], r["o"], {"predicate": r["p"].rsplit("#", 1)[-1], "evidence": r["sentence"], "article": r["art"]})
-             for r in edges if r["s"] != r["o"] and _is_entity(u, r["s"]) and _is_entity(u, r["o"])]
-    _add_to_path_graph(u, facts, [(r["e"], r["art"]) for r in mentions if _is_entity(u, r["e"])])
-
-
-def _is_entity(u: nx.Graph, n: str) -> bool:
-    return n in u and u.nodes[n].get("kind") != ARTICLE and "label" in u.nodes[n]
 
 
 _SPANS = f"""SELECT ?e ?art (MIN(?start) AS ?s) (MIN(?end) AS ?t) WHERE {{ {{values}}

@@ -240,3 +240,11 @@ def bench_explore(store: EmbeddedStore, direct: ox.Store, values: dict[str, str]
                       "on pyoxigraph directly (two queries)", **s_base},
                       "ratio_p50_to_baseline": round(s_ours["p50_ms"] / max(s_base["p50_ms"], 0.001), 2)}
     return out
+
+
+if __name__ == "__main__":
+    # python scripts/bench_queries.py STORE: the one-entity views (cards, paths) only, as JSON
+    with EmbeddedStore(Path(sys.argv[1]), read_only=True) as _store:
+        _values_of = parameter_values(_store)
+        _out = bench_explore(_store, ox.Store.read_only(sys.argv[1]), _values_of)
+    print(json.dumps({"parameters": _values_of, "explore": _out}, indent=1))
