@@ -23,6 +23,10 @@ _LABELS = _P + f"SELECT DISTINCT ?e ?l ?pref WHERE {{ {{ {_TYPED.replace('{value
 # (each article's graph repeats a label: made distinct before the type is checked)
 _LABELS_OF = _P + f"""SELECT ?e ?l ?pref WHERE {{ {{ SELECT DISTINCT ?e ?l ?pref WHERE {{ {{values}} {_NAMED} }} }}
   FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
+# a label as written, put in the patterns (joined as VALUES, Oxigraph read the union before it)
+_WRITTEN = _P + f"""SELECT ?e ?pref WHERE {{ {{ SELECT ?e ?pref WHERE {{ {{ ?e skos:prefLabel {{l}} BIND(true AS ?pref) }}
+  UNION {{ ?e skos:altLabel {{l}} BIND(false AS ?pref) }} }} GROUP BY ?e ?pref }}
+  FILTER EXISTS {{ VALUES ?type {{ {_TYPES} }} ?e a ?type }} }}"""
 
 
 def find_entity(store: Store, name: str) -> str:
@@ -35,7 +39,7 @@ def find_entity(store: Store, name: str) -> str:
     except ValueError:
         pass  # not an IRI
     # a preferred label written exactly as stored is found by index; anything else reads every label
-    written = store.query(_LABELS_OF.replace("{values}", f"VALUES ?l {{ {ox.Literal(name)} }}")).values()
+    written = store.query(_WRITTEN.replace("{l}", str(ox.Literal(name)))).values()
     if any(r["pref"] == "true" for r in written):
         return min(r["e"] for r in written if r["pref"] == "true")
     rows = store.query(_LABELS).values()

@@ -152,9 +152,10 @@ def _network(store: Store, wanted: set[str] | None, edges: list[Row], detail: se
     return g
 
 
-_SPANS = f"""SELECT ?e ?art (MIN(?start) AS ?s) (MIN(?end) AS ?t) WHERE {{ {{values}}
-  ?m <{RKG.mentionOf}> ?e ; <{OA.hasSource}> ?art ; <{OA.hasSelector}> ?sel . ?sel <{OA.start}> ?start ;
-  <{OA.end}> ?end }} GROUP BY ?e ?art"""
+# from the articles, inside each one's graph: starting from a hub would read its every mention
+_SPANS = f"""SELECT ?e ?art (MIN(?start) AS ?s) (MIN(?end) AS ?t) WHERE {{ {{values}} GRAPH ?g {{
+  ?m <{OA.hasSource}> ?art ; <{RKG.mentionOf}> ?e ; <{OA.hasSelector}> ?sel . ?sel <{OA.start}> ?start ;
+  <{OA.end}> ?end }} {{filter}} }} GROUP BY ?e ?art"""
 _TEXTS = f"SELECT ?art ?text WHERE {{ {{values}} ?art <{RKG.text}> ?text }}"
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -170,8 +171,8 @@ def _mention_sentences(store: Store, entities: set[str], articles: set[str]) -> 
     """Give the sentence of each entity's first mention in each of the given articles."""
     if not entities or not articles:
         return {}
-    q = _SPANS.replace("{values}", _values("e", entities) + " " + _values("art", articles))
-    spans = store.query(q).values()
+    few = f"FILTER (?e IN ({', '.join(str(ox.NamedNode(e)) for e in sorted(entities))}))" if len(entities) <= _CHUNK else ""
+    spans = [r for r in _rows(store, _SPANS.replace("{filter}", few), "art", articles) if r["e"] in entities]
     texts = {r["art"]: r["text"] for r in _rows(store, _TEXTS, "art", {r["art"] for r in spans})}
     return {(r["e"], r["art"]): _sentence_at(texts[r["art"]], int(r["s"]), int(r["t"]))
             for r in spans if r["art"] in texts}

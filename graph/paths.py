@@ -176,7 +176,8 @@ def read_path_graph(store: Store, source: str, target: str, k: int, *, via_artic
         rs, rt = (todo[0][0] if todo else math.inf for todo in (todo_s, todo_t))
         if len(u) >= max_nodes:
             return u
-        if target in ds:
+        # the k-th path weighs no less than the shortest: until the radii pass it, no need to list paths
+        if target in ds and rs + rt + margin > ds[target]:
             found = list(itertools.islice(nx.shortest_simple_paths(u, source, target, weight="weight"), k))
             last = nx.path_weight(u, found[-1], "weight")
             if math.inf in (rs, rt) or (len(found) == k and rs + rt + margin > last):
