@@ -297,6 +297,11 @@ def test_explore_paths_read_around_two_entities_are_the_paths_of_the_whole_graph
                 for path, nodes in zip(got, expected):
                     ends = [n for n in nodes if whole.nodes[n].get("kind") != ARTICLE]
                     assert [{h.subject, h.object} for h in path.hops] == [set(e) for e in itertools.pairwise(ends)]
+                    for hop in path.hops:  # a stated hop is the first of the relations between its ends
+                        if hop.predicate != "co_mentioned":
+                            s, o, d = whole.edges[hop.subject, hop.object]["facts"][0]
+                            assert (hop.subject, hop.predicate, hop.object, hop.evidence, hop.article.iri) == (
+                                s, d["predicate"], o, d["evidence"], d["article"])
         assert find_entity(store, entities[0]) == entities[0]
 
 
