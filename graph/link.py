@@ -181,10 +181,27 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer,
                 break
 
 
-def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, int, int]]:
+def _bare_sum_matches(probe: KnownEntity, known: KnownEntity) -> bool:
+    """A node known only by its sum ("£840 million") that an article's fund is: the sum and what it is for."""
+    return (probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts for b in known.amounts)
+            and bare_fund_matches(probe, known))
+
+
+def _unique_bare_sums(nearby: list[KnownEntity], probes: list, article_id: str) -> set[int]:
+    """Give the probes (by position) that match exactly one node known only by its sum: a sum said of
+    several such nodes, with the same words around it, tells none of them apart."""
+    hits = [0] * len(probes)
+    for known in nearby:
+        if known.type == "Fund" and not known.name_keys() and not known.articles <= {article_id}:
+            for i, (probe, *_) in enumerate(probes):
+                hits[i] += _bare_sum_matches(probe, known)
+    return {i for i, n in enumerate(hits) if n == 1}
+
+
+def _entity_evidence(known: KnownEntity, probes: list, unique_bare: set[int]) -> Iterable[tuple[float, int, int]]:
     theirs = known.name_keys()
     stems = {body_stem(k) for k in theirs} - {None} if known.type == "Organisation" else set()
-    for probe, start, end, amount_start, amount_end in probes:
+    for i, (probe, start, end, amount_start, amount_end) in enumerate(probes):
         mine = probe.name_keys()
         if known.type == "Organisation":  # a body set up by a reform: its name, or its name with another
             if probe.type == "Organisation" and mine & theirs:  # kind of body ("Board" for "Council")
@@ -198,10 +215,11 @@ def _entity_evidence(known: KnownEntity, probes: list) -> Iterable[tuple[float, 
             continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
             yield 0.95, start, end
-        elif not theirs:  # a node known only by its sum ("£840 million"): the sum and what it is for
+        elif not theirs:  # a node known only by its sum ("£840 million"): the sum and what it is for,
+            # and no other such node the article's sum could be
             if probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts
                                                           for b in known.amounts):
-                yield (0.9 if bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
+                yield (0.9 if i in unique_bare and bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
         elif probe.type == known.type == "Fund" and probe.amounts and known.amounts and any(
                 same_amount(a, b) for a in probe.amounts for b in known.amounts):
             # the same sum: a link when the purposes agree, a weak hint when they do not
@@ -248,6 +266,7 @@ def link_extraction(
         nearby = [index.entities[i] for i in sorted(iris)]
     else:  # a weak hint is a link: every node sharing a word or a sum
         nearby = candidates(index, words, amounts, cache=cache)
+    unique_bare = _unique_bare_sums(nearby, found_probes, article.id)
     for known in nearby:
         if not linkable(known) or known.articles <= {article.id} or (
                 known.type == "Organisation" and standing_body(known, gazetteer)):
@@ -258,7 +277,7 @@ def link_extraction(
         if not (keys or bare_fund) or not (distinctive(keys) & words or known.initials() & words
                                            or amounts & {float(f"{a:.2g}") for a in known.amounts}):
             continue
-        found = [*_entity_evidence(known, found_probes), *_text_evidence(known, article.text, gazetteer, words)]
+        found = [*_entity_evidence(known, found_probes, unique_bare), *_text_evidence(known, article.text, gazetteer, words)]
         for weak in (short, described_):
             if known.iri in weak:
                 found.append(weak[known.iri])

@@ -161,6 +161,19 @@ def test_link_bare_sum_needs_purpose_words_and_more_of_them_for_a_round_sum(hand
     assert [(lk.name, lk.score) for lk in weak] == [("£300m", 0.6)]
 
 
+def test_link_bare_sum_said_of_two_nodes_links_neither(hand_extraction) -> None:
+    index = EntityIndex()
+    for article_id, text in (("g6", "Councils get £275m to raise carers' wages across rural districts."),
+                             ("g7", "The £275m will cut hospital discharge delays in coastal towns.")):
+        resolve_extraction(hand_extraction(article_id, text, [("Fund", "£275m", [], 275e6, [])]), index, BASE)
+    assert len(list(index.of_type("Fund"))) == 2
+    text = "The Carer Pay Grant of £275 million will raise carers' wages and cut hospital discharge delays."
+    new = hand_extraction("n10", text, [("Fund", "Carer Pay Grant", ["£275 million"], 275e6, [])])
+    assert link_extraction(new, index) == ()
+    weak = link_extraction(new, index, threshold=0.0)
+    assert sorted(lk.score for lk in weak) == [0.6, 0.6]  # still hints, each as likely as the other
+
+
 def _review_index(hand_extraction, *extra: tuple) -> EntityIndex:
     index = EntityIndex()
     text = "The Review of Rural Bus Services reported. So did the Cycling Strategy."
