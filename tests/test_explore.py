@@ -280,7 +280,7 @@ def test_explore_paths_read_around_two_entities_are_the_paths_of_the_whole_graph
     # find_paths reads only the part of the store around both ends; every pair must get the
     # paths (same nodes, same order, ties included) that the whole network gives
     from reformkg.explore import find_entity
-    from reformkg.paths import ARTICLE, k_shortest_paths, path_graph_of, read_path_graph
+    from reformkg.pathsearch import ARTICLE, k_shortest_paths, path_graph_of, read_path_graph
 
     with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
         whole = path_graph_of(build_network(store), via_articles)
@@ -307,7 +307,7 @@ def test_explore_paths_read_around_two_entities_are_the_paths_of_the_whole_graph
 
 def test_explore_paths_stop_reading_at_the_node_cap(crafted) -> None:
     from reformkg.explore import find_entity
-    from reformkg.paths import read_path_graph
+    from reformkg.pathsearch import read_path_graph
 
     a, b = find_entity(crafted, "Ann Example"), find_entity(crafted, "Bo Sample")
     assert len(read_path_graph(crafted, a, b, 3, max_nodes=2)) <= 2 + 20  # one level past the cap at most
@@ -316,7 +316,7 @@ def test_explore_paths_stop_reading_at_the_node_cap(crafted) -> None:
 
 def test_explore_paths_read_out_of_a_hub_through_its_most_recent_articles_only(crafted) -> None:
     from reformkg.explore import find_entity
-    from reformkg.paths import ARTICLE, read_path_graph
+    from reformkg.pathsearch import ARTICLE, read_path_graph
 
     a, b = find_entity(crafted, "Better Homes Programme"), find_entity(crafted, "Care Futures Fund")
     whole = read_path_graph(crafted, a, b, 50, hub_articles=1000)

@@ -1,0 +1,240 @@
+"""Store -> the part of the path graph around two entities that holds their k shortest paths.
+
+Input: a ``Store`` and two entity IRIs. Output: an undirected ``nx.Graph`` of entities and
+articles (a stated relation is an edge, and so is an article naming an entity), and the paths in it.
+
+Paths are searched on the bare shape of the graph (which entities are related, which articles name
+which entities), read outward from both ends; ``paths`` then reads evidence sentences, labels and
+article metadata for the hops of the paths found only, so a hub (an entity named in thousands of
+articles) costs the index lookups of its relations, not its every sentence and neighbour's name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .neighbourhood import _MENTIONS, _NODES, _P, _rows
+from .store import Store
+from .vocab import PREDICATE_PROPERTIES, RKG
+
+# Paths: entities and (with via_articles) articles as nodes of an undirected graph. A stated relation
+# is one hop (weight 1); entity -> article -> entity costs 3, so up to three stated relations rank first.
+ARTICLE = "article"
+MENTION_WEIGHT = 1.5
+PATH_MAX_NODES = 20_000  # reading stops here: the paths are then the shortest among the nodes read
+PATH_HUB_ARTICLES = 100  # co-mention hops through an entity named more often go via its most recent articles
+# An entity's articles are read once the search has reached this much past it (its relations at once):
+# a hub's articles are the costliest read, and a path of stated relations often makes them needless.
+_MENTIONS_LATER = 1.0
+_PREDICATES = list(PREDICATE_PROPERTIES.values())
+_ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }} GROUP BY ?e"
+_RECENT_OF = _P + f"""SELECT ?art WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
+  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
+# Related entities, with no evidence: a few entities by one index lookup per predicate (a hub's
+# labels, repeated in each article's graph, are then never read); many by one scan each.
+_RELATED_FEW = "SELECT DISTINCT ?s ?o WHERE { {values} " + " UNION ".join(f"{{ ?s <{p}> ?o }}" for p in _PREDICATES) + " }"
+_RELATED_MANY = f"""SELECT DISTINCT ?s ?o WHERE {{ {{values}} ?s ?p ?o
+  FILTER (?p IN ({", ".join(f"<{p}>" for p in _PREDICATES)})) }}"""
+
+
+
+def path_graph_of(g: nx.MultiDiGraph, via_articles: bool = True) -> nx.Graph:
+    """Give the path graph of a whole network: nodes and edges added in sorted order, facts sorted."""
+    u = nx.Graph()
+    u.add_nodes_from(sorted((n, {"label": d["label"]}) for n, d in g.nodes(data=True)))
+    for s, o, d in g.edges(data=True):
+        if s != o:
+            key = tuple(sorted((s, o)))
+            if not u.has_edge(*key):
+                u.add_edge(*key, weight=1.0, facts=[])
+            if (s, o, d) not in u.edges[key]["facts"]:
+                u.edges[key]["facts"].append((s, o, d))
+                u.edges[key]["facts"].sort(key=lambda f: (f[0], f[2]["predicate"], f[1], f[2]["article"],
+                                                         f[2]["evidence"]))
+    for n, art in [(n, a) for n, d in g.nodes(data=True) for a in d["articles"]] if via_articles else []:
+        u.add_node(art, kind=ARTICLE)
+        u.add_edge(n, art, weight=MENTION_WEIGHT)
+    return u
+
+
+def k_shortest_paths(u: nx.Graph, source: str, target: str, k: int) -> list[list[str]]:
+    """Give up to ``k`` shortest simple paths, ties broken by the graph of the nodes that can lie on them.
+
+    That graph (every node v with d(source, v) + d(v, target) no more than the k-th path's weight,
+    built in sorted order) is the same in the whole network and in any part read far enough around
+    both ends, so a part gives the same paths as the whole.
+    """
+    if source not in u or target not in u:
+        return []
+    ds, dt = (nx.single_source_dijkstra_path_length(u, n, weight="weight") for n in (source, target))
+    most = _kth_weight(u, source, target, k, ds, dt)
+    if most is None:
+        return []
+    keep = sorted(v for v in ds if v in dt and ds[v] + dt[v] <= most)
+    h = nx.Graph()
+    h.add_nodes_from(keep)
+    h.add_edges_from(sorted((min(a, b), max(a, b), {"weight": d["weight"]})
+                            for a, b, d in u.subgraph(keep).edges(data=True)))
+    return list(itertools.islice(nx.shortest_simple_paths(h, source, target, weight="weight"), k))
+
+
+def _path_weights(u: nx.Graph, source: str, target: str, k: int, nodes: list[str]) -> list[float]:
+    """Give the weights of up to ``k`` shortest paths among these nodes."""
+    sub = u.subgraph(nodes)
+    try:
+        return [nx.path_weight(sub, p, "weight")
+                for p in itertools.islice(nx.shortest_simple_paths(sub, source, target, weight="weight"), k)]
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+
+
+def _kth_weight(u: nx.Graph, source: str, target: str, k: int, ds: dict, dt: dict) -> float | None:
+    """Give the k-th shortest path's weight (the last one's when there are fewer), None with no path.
+
+    A path no heavier than b lies among the nodes v with ds(v) + dt(v) <= b: the paths are listed
+    there, for b from the shortest path's weight up, not in the whole part (a hub's every neighbour).
+    """
+    if target not in ds:
+        return None
+    sums = sorted({ds[v] + dt[v] for v in ds if v in dt})
+    weights: list[float] = []
+    for bound in [b for b in sums if b <= ds[target] + 2] + [math.inf]:
+        weights = _path_weights(u, source, target, k, [v for v in ds if v in dt and ds[v] + dt[v] <= bound])
+        if len(weights) == k:  # the k-th is no heavier than the k-th found: all such paths lie below it
+            at = weights[-1]
+            return at if at <= bound else _path_weights(
+                u, source, target, k, [v for v in ds if v in dt and ds[v] + dt[v] <= at])[-1]
+    return weights[-1]
+
+
+class _Reading:
+    """What has been read of the path graph: per entity its relations and its articles, per article
+    the entities it names; entities are typed (and labelled) when they may lie on a path."""
+
+    def __init__(self, store: Store, via_articles: bool, hub_articles: int) -> None:
+        self.store, self.via_articles, self.hub_articles = store, via_articles, hub_articles
+        self.u = nx.Graph()
+        self.related: set[str] = set()
+        self.named: set[str] = set()  # entities whose articles were read
+        self.articles: set[str] = set()  # articles whose entities were read
+        self.typed: set[str] = set()
+        self.untyped: set[str] = set()  # not an entity of ours: never a node
+
+    def unread(self, v: str, d: float) -> list[tuple[float, str, str]]:
+        """Give (distance at which to read, part, node) for each part of ``v`` not read yet."""
+        if self.u.nodes[v].get("kind") == ARTICLE:
+            return [] if v in self.articles else [(d, "articles", v)]
+        parts = [] if v in self.related else [(d, "related", v)]
+        return parts + ([(d + _MENTIONS_LATER, "named", v)] if self.via_articles and v not in self.named else [])
+
+    def read(self, parts: list[tuple[str, str]]) -> None:
+        """Add every edge of these parts (``related``/``named`` of entities, ``articles``) to the graph."""
+        related = sorted(v for p, v in parts if p == "related")
+        named = sorted(v for p, v in parts if p == "named")
+        arts = sorted(v for p, v in parts if p == "articles")
+        q = _RELATED_FEW if len(related) <= 10 else _RELATED_MANY
+        for r in (_rows(self.store, q, "s", related) + _rows(self.store, q, "o", related)) if related else []:
+            if r["s"] != r["o"] and not {r["s"], r["o"]} & self.untyped:
+                self.u.add_edge(r["s"], r["o"], weight=1.0)
+        mentions = _mentions_bounded(self.store, named, self.hub_articles) if named else []
+        mentions += _rows(self.store, _MENTIONS, "art", arts) if arts else []
+        for r in mentions:
+            if r["e"] not in self.untyped:
+                self.u.add_node(r["art"], kind=ARTICLE)
+                self.u.add_edge(r["e"], r["art"], weight=MENTION_WEIGHT)
+        self.related.update(related)
+        self.named.update(named)
+        self.articles.update(arts)
+
+    def type_entities(self, nodes: list[str]) -> bool:
+        """Label the entities among ``nodes``; drop those that are not typed entities, saying if any were."""
+        new = [v for v in nodes if v not in self.typed and self.u.nodes[v].get("kind") != ARTICLE]
+        if not new:
+            return False
+        labels = {r["e"]: r["label"] for r in _rows(self.store, _NODES, iris=new)}
+        for v in new:
+            if v in labels:
+                self.u.nodes[v]["label"] = labels[v]
+                self.typed.add(v)
+            else:
+                self.untyped.add(v)
+                self.u.remove_node(v)
+        return len(labels) < len(new)
+
+
+def read_path_graph(store: Store, source: str, target: str, k: int, *, via_articles: bool = True,
+                    max_nodes: int = PATH_MAX_NODES, hub_articles: int = PATH_HUB_ARTICLES) -> nx.Graph:
+    """Give the part of the path graph around two entities that holds their ``k`` shortest paths.
+
+    Both ends are read outward by distance, one query per level, the side with fewer parts to read
+    first: an entity's relations when the search reaches it, its articles a hop later. Once a path
+    not read yet would be longer than the k-th path found, the nodes that can lie on the k paths are
+    read in full (so ties break as in the whole graph) and reading stops; also when one end's
+    component is read whole, or after ``max_nodes`` nodes (the paths are then the shortest among
+    those). An entity named in more than ``hub_articles`` articles is followed through its
+    ``hub_articles`` most recent ones only, so a co-mention path through an older article of a hub
+    is found only when reached from the other side; stated relations all count.
+    """
+    reading = _Reading(store, via_articles, hub_articles)
+    u = reading.u
+    u.add_nodes_from((source, target))
+    if reading.type_entities([source, target]):
+        return u
+    # a path with an edge not read yet weighs at least the two radii plus this much
+    margin = min(1.0, MENTION_WEIGHT - _MENTIONS_LATER) if via_articles else 1.0
+    while True:
+        ds = nx.single_source_dijkstra_path_length(u, source, weight="weight")
+        dt = nx.single_source_dijkstra_path_length(u, target, weight="weight")
+        todo_s = sorted(p for v, d in ds.items() for p in reading.unread(v, d))
+        todo_t = sorted(p for v, d in dt.items() for p in reading.unread(v, d))
+        rs, rt = (todo[0][0] if todo else math.inf for todo in (todo_s, todo_t))
+        if len(u) >= max_nodes:
+            return u
+        # the k-th path weighs no less than the shortest: until the radii pass it, no need to list paths
+        if target in ds and rs + rt + margin > ds[target]:
+            if math.inf in (rs, rt):
+                last = _kth_weight(u, source, target, k, ds, dt)
+            else:  # every path lighter than the bound is read, and lies among the nodes listed
+                bound = rs + rt + margin
+                w = _path_weights(u, source, target, k, [v for v in ds if v in dt and ds[v] + dt[v] < bound])
+                last = w[-1] if len(w) == k and w[-1] < bound else None
+            if last is not None:
+                keep = sorted(v for v in ds if v in dt and ds[v] + dt[v] <= last)
+                if reading.type_entities(keep):
+                    continue  # a node that is no entity of ours lay on a path: search again without it
+                _read_ties(reading, keep)
+                return u
+        if math.inf in (rs, rt):
+            return u
+        level_s = [(p, v) for d, p, v in todo_s if d == rs]
+        level_t = [(p, v) for d, p, v in todo_t if d == rt]
+        reading.read(level_s if len(level_s) <= len(level_t) else level_t)
+
+
+def _read_ties(reading: _Reading, keep: list[str]) -> None:
+    """Read the edges among the nodes that can lie on the k paths that may not be read yet.
+
+    An edge is unread only when neither end has read its part: relations between two such
+    entities, or an article and an entity neither of which has read the other.
+    """
+    u = reading.u
+    entities = [v for v in keep if u.nodes[v].get("kind") != ARTICLE]
+    related = [("related", v) for v in entities if v not in reading.related]
+    arts = [("articles", v) for v in keep if u.nodes[v].get("kind") == ARTICLE and v not in reading.articles]
+    named = [v for v in entities if v not in reading.named] if reading.via_articles else []
+    reading.read((related if len(related) > 1 else []) + (arts if named else []))
+
+
+def _mentions_bounded(store: Store, entities: list[str], most: int) -> list[dict[str, str]]:
+    """Give the articles naming each entity: all of them, or its ``most`` most recent (then by IRI) when more."""
+    counts = {r["e"]: int(r["n"]) for r in _rows(store, _ARTICLE_COUNTS, "e", entities)}
+    hubs = sorted(e for e in entities if counts.get(e, 0) > most)
+    rows = _rows(store, _MENTIONS, "e", [e for e in entities if e not in hubs])
+    for e in hubs:
+        recent = _RECENT_OF.replace("{e}", str(ox.NamedNode(e))).replace("{n}", str(most))
+        rows += [{"e": e, "art": r["art"]} for r in store.query(recent).values()]
+    return rows
