@@ -11,8 +11,10 @@ articles) costs the index lookups of its relations, not its every sentence and n
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
+from collections.abc import Iterator
 
 import networkx as nx
 import pyoxigraph as ox
@@ -70,7 +72,9 @@ def k_shortest_paths(u: nx.Graph, source: str, target: str, k: int) -> list[list
     """
     if source not in u or target not in u:
         return []
-    ds, dt = (nx.single_source_dijkstra_path_length(u, n, weight="weight") for n in (source, target))
+    # a part read by read_path_graph knows its k-th path's weight: no path past it is looked at
+    most = u.graph.get("kth_weight")
+    ds, dt = (nx.single_source_dijkstra_path_length(u, n, cutoff=most, weight="weight") for n in (source, target))
     most = _kth_weight(u, source, target, k, ds, dt)
     if most is None:
         return []
@@ -187,19 +191,17 @@ def read_path_graph(store: Store, source: str, target: str, k: int, *, via_artic
     # a path with an edge not read yet weighs at least the two radii plus this much
     margin = min(1.0, MENTION_WEIGHT - _MENTIONS_LATER) if via_articles else 1.0
     while True:
-        ds = nx.single_source_dijkstra_path_length(u, source, weight="weight")
-        dt = nx.single_source_dijkstra_path_length(u, target, weight="weight")
-        todo_s = sorted(p for v, d in ds.items() for p in reading.unread(v, d))
-        todo_t = sorted(p for v, d in dt.items() for p in reading.unread(v, d))
-        rs, rt = (todo[0][0] if todo else math.inf for todo in (todo_s, todo_t))
+        (ds, more_s, todo_s, rs), (dt, more_t, todo_t, rt) = (_nearest(u, end, reading) for end in (source, target))
+        bound = rs + rt + margin  # every path lighter than this is read
+        for dist, more in ((ds, more_s), (dt, more_t)):  # the distances such a path needs
+            dist.update(itertools.takewhile(lambda vd, bound=bound: vd[1] < bound, more))
         if len(u) >= max_nodes:
             return u
         # the k-th path weighs no less than the shortest: until the radii pass it, no need to list paths
-        if target in ds and rs + rt + margin > ds[target]:
+        if target in ds and bound > ds[target]:
             if math.inf in (rs, rt):
                 last = _kth_weight(u, source, target, k, ds, dt)
-            else:  # every path lighter than the bound is read, and lies among the nodes listed
-                bound = rs + rt + margin
+            else:  # such a path lies among the nodes listed
                 w = _path_weights(u, source, target, k, [v for v in ds if v in dt and ds[v] + dt[v] < bound])
                 last = w[-1] if len(w) == k and w[-1] < bound else None
             if last is not None:
@@ -207,12 +209,45 @@ def read_path_graph(store: Store, source: str, target: str, k: int, *, via_artic
                 if reading.type_entities(keep):
                     continue  # a node that is no entity of ours lay on a path: search again without it
                 _read_ties(reading, keep)
+                u.graph["kth_weight"] = last
                 return u
         if math.inf in (rs, rt):
             return u
-        level_s = [(p, v) for d, p, v in todo_s if d == rs]
-        level_t = [(p, v) for d, p, v in todo_t if d == rt]
-        reading.read(level_s if len(level_s) <= len(level_t) else level_t)
+        reading.read(todo_s if len(todo_s) <= len(todo_t) else todo_t)
+
+
+def _nearest(u: nx.Graph, end: str, reading: _Reading) -> tuple[dict, Iterator, list[tuple[str, str]], float]:
+    """Give the distances from ``end`` as far as the nearest unread part, the rest to come, the parts
+    at that distance to read, and the distance (infinite when every part of its component is read)."""
+    dist: dict[str, float] = {}
+    more = _dijkstra(u, end)
+    todo: list[tuple[float, str, str]] = []
+    radius = math.inf
+    for v, d in more:
+        dist[v] = d
+        if d > radius:
+            break
+        parts = reading.unread(v, d)
+        todo += parts
+        radius = min([radius] + [key for key, _, _ in parts])
+    return dist, more, [(p, v) for key, p, v in sorted(todo) if key == radius], radius
+
+
+def _dijkstra(u: nx.Graph, end: str) -> Iterator[tuple[str, float]]:
+    """Give each node reachable from ``end`` with its distance, nearest first (settled only as asked)."""
+    done: set[str] = set()
+    best = {end: 0.0}
+    heap = [(0.0, end)]
+    while heap:
+        d, v = heapq.heappop(heap)
+        if v in done:
+            continue
+        done.add(v)
+        yield v, d
+        for w, e in u.adj[v].items():
+            if w not in done and d + e["weight"] < best.get(w, math.inf):
+                best[w] = d + e["weight"]
+                heapq.heappush(heap, (best[w], w))
 
 
 def _read_ties(reading: _Reading, keep: list[str]) -> None:
