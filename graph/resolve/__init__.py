@@ -144,8 +144,14 @@ class EntityIndex:
         return found
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:
-        hits = {k.iri: k for k in found}
-        return next(iter(hits.values())) if len(hits) == 1 else None
+        # stops at a second node: ``found`` is often a lazy test of every candidate
+        first = None
+        for k in found:
+            if first is None:
+                first = k
+            elif k.iri != first.iri:
+                return None
+        return first
 
     def _exact(self, probe: KnownEntity) -> list[KnownEntity]:
         keys = probe.name_keys()

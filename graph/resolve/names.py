@@ -243,6 +243,10 @@ class KnownEntity:
         """Give the acronyms the node's multi-word names could be written as."""
         return self._memo("initials", lambda: set().union(*(initials(f) for f in self.name_keys())))
 
+    def years(self) -> frozenset[str]:
+        """Give the years the node's names give ("2023/24" -> 2023)."""
+        return self._memo("years", lambda: years(self.forms))
+
     def purpose(self) -> frozenset[str]:
         """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
         return self._memo("purpose", lambda: set().union(*(content_words(n) for n in self.names)))
@@ -272,22 +276,25 @@ def fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
 
     Two "£10m" funds are one only when their purposes agree: their names share a purpose word; a
     bare amount has the other's purpose words around it; two bare amounts share several words around them.
+    (The cheap tests on sums and words come first; names are compared only when they decide.)
     """
     if probe.type != known.type:
         return False
-    ya, yb = years(probe.forms), years(known.forms)
+    ya, yb = probe.years(), known.years()
     if ya and yb and not ya & yb:
         return False
-    named = names_agree(probe, known)
     if not (probe.amounts and known.amounts):
-        return named
+        return names_agree(probe, known)
     if not any(same_amount(a, b) for a in probe.amounts for b in known.amounts):
         # a named fund reported with two amounts stays one node (and shows up as a conflict)
-        return named and bool({f for f in probe.name_keys() if not re.search(r"\d", f)} & known.name_keys())
+        return bool({f for f in probe.name_keys() if not re.search(r"\d", f)} & known.name_keys()) and \
+            names_agree(probe, known)
     pa, pb = probe.purpose(), known.purpose()
     if pa and pb:
-        return named or bool(pa & pb)
-    if pa or pb:  # one is a bare amount: the other's purpose must be said around it
+        agree = bool(pa & pb)
+    elif pa or pb:  # one is a bare amount: the other's purpose must be said around it
         purpose, around = (pa, known.context) if pa else (pb, probe.context)
-        return named or len(purpose & around) >= min(2, len(purpose))
-    return named or len(probe.context & known.context) >= 3
+        agree = len(purpose & around) >= min(2, len(purpose))
+    else:
+        agree = len(probe.context & known.context) >= 3
+    return agree or names_agree(probe, known)
