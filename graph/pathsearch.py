@@ -194,7 +194,7 @@ def read_path_graph(store: Store, source: str, target: str, k: int, *, via_artic
         (ds, more_s, todo_s, rs), (dt, more_t, todo_t, rt) = (_nearest(u, end, reading) for end in (source, target))
         bound = rs + rt + margin  # every path lighter than this is read
         for dist, more in ((ds, more_s), (dt, more_t)):  # the distances such a path needs
-            dist.update(itertools.takewhile(lambda vd, bound=bound: vd[1] < bound, more))
+            dist.update(_until(more, bound))
         if len(u) >= max_nodes:
             return u
         # the k-th path weighs no less than the shortest: until the radii pass it, no need to list paths
@@ -231,6 +231,10 @@ def _nearest(u: nx.Graph, end: str, reading: _Reading) -> tuple[dict, Iterator, 
         todo += parts
         radius = min([radius] + [key for key, _, _ in parts])
     return dist, more, [(p, v) for key, p, v in sorted(todo) if key == radius], radius
+
+
+def _until(more: Iterator[tuple[str, float]], bound: float) -> Iterator[tuple[str, float]]:
+    return itertools.takewhile(lambda vd: vd[1] < bound, more)
 
 
 def _dijkstra(u: nx.Graph, end: str) -> Iterator[tuple[str, float]]:
