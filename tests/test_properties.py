@@ -90,3 +90,22 @@ def test_properties_fund_candidates_hold_every_fund_matched_without_a_shared_nam
         for k in index.of_type("Fund"):
             if fund_matches(probe, k) and not names_agree(probe, k):
                 assert k.iri in found
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet="abcde 1", min_size=1, max_size=24), min_size=1, max_size=15),
+       st.text(alphabet="abcde 1", min_size=1, max_size=24))
+def test_properties_fuzzy_names_by_length_find_what_comparing_every_name_finds(names, probe_name) -> None:
+    from rapidfuzz import fuzz
+
+    from reformkg.model import Entity
+    from reformkg.resolve import NAME_RATIO, EntityIndex, KnownEntity, _digits
+
+    index = EntityIndex()
+    for i, name in enumerate(names):
+        index.add(KnownEntity.from_entity(f"urn:p:{i}", Entity("e1", "Programme", name), label=name))
+    probe = KnownEntity.from_entity("", Entity("e1", "Programme", probe_name), label=probe_name)
+    everything = {(k.iri, key) for k in index.of_type("Programme") for key in k.name_keys()}
+    expected = {iri for iri, key in everything for a in probe.name_keys()
+                if fuzz.ratio(a, key) >= NAME_RATIO and _digits(a) == _digits(key)}
+    assert {k.iri for k in index._fuzzy(probe)} == expected

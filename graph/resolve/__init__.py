@@ -14,6 +14,7 @@ cannot tell "NHS" from "NHS England".
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable
 
@@ -53,7 +54,9 @@ class EntityIndex:
         self._by_purpose: dict[tuple[float, str], set[str]] = {}
         self._bare: dict[float, set[str]] = {}  # funds no name word describes ("£5m"), by amount
         self._bare_words: dict[str, set[str]] = {}  # and by the words around them
-        self._keys: dict[str, tuple[list[str], list[str]]] = {}  # type -> (keys, their IRIs), for rapidfuzz
+        # (type, length) -> (keys, their IRIs), for rapidfuzz: a ratio of NAME_RATIO or more needs lengths
+        # within (100 - NAME_RATIO)% of their sum, so only keys of near lengths are compared
+        self._keys: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -67,10 +70,10 @@ class EntityIndex:
         else:
             current.merge(known)
         t, iri = current.type, current.iri
-        keys, owners = self._keys.setdefault(t, ([], []))
         for form in current.name_keys():
             if iri not in self._by_form.setdefault((t, form), set()):
                 self._by_form[(t, form)].add(iri)
+                keys, owners = self._keys.setdefault((t, len(form)), ([], []))
                 keys.append(form)
                 owners.append(iri)
             if t == "Person" and " " in form:
@@ -176,15 +179,17 @@ class EntityIndex:
         return hits[0] if len(hits) == 1 else None
 
     def _fuzzy(self, probe: KnownEntity) -> list[KnownEntity]:
-        keys, owners = self._keys.get(probe.type, ([], []))
         hits = []
+        c = (100 - NAME_RATIO) / 100  # the ratio is at most 100 * (1 - |la - lb| / (la + lb))
         for a in probe.name_keys():
-            for b, _, i in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NAME_RATIO, limit=None):
-                if _digits(a) != _digits(b):
-                    continue
-                if probe.type == "Person" and a.split()[0] != b.split()[0]:
-                    continue  # "Jon Smith" / "John Smith": a first name differing is another person
-                hits.append(self.entities[owners[i]])
+            for length in range(math.floor(len(a) * (1 - c) / (1 + c)), math.ceil(len(a) * (1 + c) / (1 - c)) + 1):
+                keys, owners = self._keys.get((probe.type, length), ((), ()))
+                for b, _, i in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NAME_RATIO, limit=None):
+                    if _digits(a) != _digits(b):
+                        continue
+                    if probe.type == "Person" and a.split()[0] != b.split()[0]:
+                        continue  # "Jon Smith" / "John Smith": a first name differing is another person
+                    hits.append(self.entities[owners[i]])
         return hits
 
 
