@@ -41,8 +41,11 @@ print(n)
 
 def run_measured(cmd: list[str], progress: str | None = None) -> dict:
     """Run a command; give its wall time, exit code and peak memory of its whole process tree (MB)."""
+    # output goes to files, not pipes: a pipe nobody reads while the command runs fills at 64 kB and
+    # blocks it (an ingest's JSON report lists every article stored)
+    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=out_file, stderr=err_file, text=True)
     root = psutil.Process(proc.pid)
     peak, samples = 0, []
     while proc.poll() is None:
@@ -53,8 +56,12 @@ def run_measured(cmd: list[str], progress: str | None = None) -> dict:
         peak = max(peak, rss)
         samples.append((round(time.perf_counter() - t0, 1), round(rss / 1e6)))
         time.sleep(0.25)
-    out, err = proc.communicate()
     wall = time.perf_counter() - t0
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    out_file.close()
+    err_file.close()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}):\n{err[-2000:]}")
     step = max(1, len(samples) // 40)
