@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -159,11 +160,13 @@ def _to_json(known: KnownEntity) -> dict:
 
 
 def _index(rows: Iterable[str]) -> EntityIndex:
+    # words and article ids recur across thousands of nodes: interned, each is held once
     index = EntityIndex()
     for row in rows:
         e = json.loads(row)
         index.add(KnownEntity(
             iri=e["iri"], type=e["type"], label=e["label"], names=set(e["names"]), forms=set(e["forms"]),
             amounts={float(a) for a in e["amounts"]}, identifiers={Identifier(s, v) for s, v in e["ids"]},
-            roles=set(e["roles"]), context=set(e["context"]), articles=set(e["articles"])))
+            roles=set(e["roles"]), context=set(map(sys.intern, e["context"])),
+            articles=set(map(sys.intern, e["articles"]))))
     return index
