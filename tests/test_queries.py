@@ -250,7 +250,7 @@ def test_queries_early_values_give_the_answer_of_the_trailing_clause(body: str, 
 # These name their parameter again inside OPTIONAL subqueries, so a bound value is where evaluation
 # starts: binding must still select exactly the unbound rows that carry the value.
 @pytest.mark.parametrize(("name", "param"), [("funds-by-region", "region"), ("announcements", "announcer"),
-                                             ("programmes-by-region", "region")])
+                                             ("programmes-by-region", "region"), ("funds", "fund")])
 @pytest.mark.parametrize("fixture", ["seed_store", "crafted_store"])
 def test_queries_bound_rows_are_the_unbound_rows_of_that_value(request, fixture: str, name: str, param: str) -> None:
     with open_store(str(request.getfixturevalue(fixture)), read_only=True) as st:
