@@ -57,8 +57,12 @@ def money_value(amount: float) -> Literal:
     return Literal(value, datatype=XSD.decimal)
 
 
+def _selector_iris(node: URIRef) -> tuple[URIRef, URIRef]:
+    return URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+
+
 def _selectors(g: Graph, node: URIRef, source: URIRef, start: int, end: int, exact: str) -> None:
-    pos, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+    pos, quote = _selector_iris(node)
     g.add((node, OA.hasSource, source))
     g.add((node, OA.hasSelector, pos))
     g.add((node, OA.hasSelector, quote))
@@ -190,12 +194,17 @@ def build_link_graph(resolved: ResolvedArticle, base: str) -> Graph:
     return g
 
 
-def stated_sentences(resolved: ResolvedArticle, base: str) -> set[URIRef]:
-    """Give the evidence sentences an article's graph holds without its links: those of its relations
-    whose two ends it names (what ``build_article_graph`` writes)."""
+def links_not_stored(links: Graph, resolved: ResolvedArticle, base: str) -> Graph:
+    """Give the triples of an article's link graph (``build_link_graph``) that its stored graph lacks:
+    not the article's typing, nor a sentence (with its selectors) that one of its relations states."""
     named = {r.entity.id for r in resolved.entities}
-    return {_sentence_iri(base, rel.evidence) for rel in resolved.extraction.relations
-            if rel.subject in named and rel.object in named}
+    stated = {_sentence_iri(base, rel.evidence) for rel in resolved.extraction.relations
+              if rel.subject in named and rel.object in named}  # what ``build_article_graph`` writes
+    held = stated | {sel for node in stated for sel in _selector_iris(node)}
+    typing = (article_iri(base, resolved.extraction.article.id), RDF.type, RKG.Article)
+    added = Graph()
+    added.addN((s, p, o, added) for s, p, o in links if s not in held and (s, p, o) != typing)
+    return added
 
 
 def _add_links(g: Graph, base: str, art: URIRef, resolved: ResolvedArticle) -> None:

@@ -188,6 +188,7 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
                        focus: Collection[URIRef] | None = None) -> list[Violation]:
     store = ox.Store()
     store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    wanted = set(focus) if focus is not None else None
     out = []
     for check in _sparql_checks():
         if check.across_articles:
@@ -201,7 +202,8 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
                 path, value = values.get("path"), values.get("value")
                 # with focus, a result counts when it is about a focus node: the one checked or the
                 # node at fault (the article's checks on its spans, for a rewrite's new sentences)
-                if focus is not None and not {URIRef(node.value), URIRef(value.value) if value else None} & set(focus):
+                if wanted is not None and URIRef(node.value) not in wanted and (
+                        value is None or URIRef(value.value) not in wanted):
                     continue
                 out.append(Violation(
                     focus=node.value, message=_format(check.message, values), severity=check.severity,

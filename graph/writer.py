@@ -16,11 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import URIRef
 
 from .errors import ReformKGError
 from .model import ResolvedArticle
-from .rdfgraph import article_iri, build_article_graph, build_link_graph, graph_iri, stated_sentences, to_ntriples
+from .rdfgraph import build_article_graph, build_link_graph, graph_iri, links_not_stored, to_ntriples
 from .store import Store
 from .validate import check_article_graph, load_ontology, load_shapes
 from .vocab import RKG
@@ -51,12 +51,7 @@ def article_ntriples(resolved: ResolvedArticle, base_iri: str, *, links_only: bo
     links = set(g.subjects(predicate=RKG.linkTarget))
     focus = links | {o for s in links for o in g.objects(s, RKG.evidence) if isinstance(o, URIRef)}
     check_article_graph(g, article.source or article.id, focus=focus)
-    # the stored graph holds the article's typing already, and any sentence that is also a relation's evidence
-    stated = stated_sentences(resolved, base_iri)
-    held = stated | {URIRef(f"{s}#{part}") for s in stated for part in ("position", "quote")}
-    art = article_iri(base_iri, article.id)
-    added = Graph()
-    added.addN((s, p, o, added) for s, p, o in g if s not in held and (s, p, o) != (art, RDF.type, RKG.Article))
+    added = links_not_stored(g, resolved, base_iri)
     return to_ntriples(added), len(added)
 
 
