@@ -38,13 +38,14 @@ from .resolve.candidates import (
 from .resolve.cues import SET_UP, body_stem, introduced_as_new
 from .resolve.lookup import TIGHT_FLOOR, link_query, probes, select
 from .resolve.names import (
-    GENERIC,
-    STOP,
     acronym_of,
+    amount_bucket,
     amount_buckets,
     content_words,
+    distinctive_word,
     fund_matches,
     is_specific,
+    name_numbers,
     normalise_name,
     same_amount,
 )
@@ -142,7 +143,7 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
         return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
     words = re.findall(r"[\w£]+", name)
     form = normalise_name(name)
-    distinctive = [w for w in form.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()]
+    distinctive = [w for w in form.split() if distinctive_word(w)]
     if len(words) < 2 or not distinctive or not is_specific(form):
         return None
     sep = r"[\s\-–—'’,]+(?:s\s+)?"
@@ -167,7 +168,7 @@ def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer,
             elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
                 found.append((0.6, m, False))  # "an independent review" introduces a new thing
             elif _LONGER_NAME.match(text, m.end()):
-                found.append((0.6, m, True))  # "Levelling Up Fund" is another thing than "Levelling Up"
+                found.append((0.6, m, True))  # "Harbour Renewal Fund" is another thing than "Harbour Renewal"
             else:
                 found.append((0.9 if acronym_of(name) else 0.95, m, False))
         # a capitalised name the article writes so only inside longer names or posts, and otherwise
@@ -212,7 +213,7 @@ def _entity_evidence(known: KnownEntity, probes: list, unique_bare: set[int]) ->
         if mine & theirs:
             yield 1.0, start, end
         elif probe.type == "Organisation":
-            continue  # a body shares a programme's exact name at most ("Better Care Fund" typed as a body)
+            continue  # a body shares a programme's exact name at most ("Harbour Renewal Fund" typed as a body)
         elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
             yield 0.95, start, end
         elif not theirs:  # a node known only by its sum ("£840 million"): the sum and what it is for,
@@ -225,21 +226,10 @@ def _entity_evidence(known: KnownEntity, probes: list, unique_bare: set[int]) ->
             # the same sum: a link when the purposes agree, a weak hint when they do not
             yield (0.9 if fund_matches(probe, known) else 0.6), amount_start, amount_end
         else:
-            best = max((fuzz.ratio(a, b) for a in mine for b in theirs if _numbers(a) == _numbers(b)),
+            best = max((fuzz.ratio(a, b) for a in mine for b in theirs if name_numbers(a) == name_numbers(b)),
                        default=0.0)
             if best >= 75:
                 yield best / 100, start, end
-
-
-@lru_cache(maxsize=1 << 16)
-def _numbers(key: str) -> frozenset[str]:
-    """The numbers in a name key: "£10m fund" and "£12m fund" are two funds however alike."""
-    return frozenset(re.findall(r"\d+", key))
-
-
-def distinctive(keys: Iterable[str]) -> set[str]:
-    """Give the words of name keys that tell a node apart: not generic, not stop words, not numbers."""
-    return {w for k in keys for w in k.split() if w not in GENERIC and w not in STOP and not w[0].isdigit()}
 
 
 def link_extraction(
@@ -274,8 +264,8 @@ def link_extraction(
         keys = known.name_keys()
         # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
         bare_fund = not keys and known.type == "Fund" and bool(known.amounts)
-        if not (keys or bare_fund) or not (distinctive(keys) & words or known.initials() & words
-                                           or amounts & {float(f"{a:.2g}") for a in known.amounts}):
+        if not (keys or bare_fund) or not ({w for k in keys for w in k.split() if distinctive_word(w)} & words or known.initials() & words
+                                           or amounts & set(map(amount_bucket, known.amounts))):
             continue
         found = [*_entity_evidence(known, found_probes, unique_bare), *_text_evidence(known, article.text, gazetteer, words)]
         for weak in (short, described_):

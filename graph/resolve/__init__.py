@@ -23,7 +23,15 @@ from rapidfuzz import fuzz, process
 from ..gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
 from .cues import SET_UP, introduced_as_new
-from .names import KnownEntity, amount_buckets, fund_matches, normalise_name, slugify, surname_of
+from .names import (
+    KnownEntity,
+    amount_bucket,
+    amount_buckets,
+    fund_matches,
+    normalise_name,
+    slugify,
+    surname_of,
+)
 
 __all__ = ["EntityIndex", "KnownEntity", "identifiers_for", "mint_iri", "normalise_name", "resolve_extraction",
            "slugify"]
@@ -84,7 +92,7 @@ class EntityIndex:
             self._by_acronym.setdefault((t, a), set()).add(iri)
         if t == "Fund" and current.amounts:
             purpose = current.purpose()
-            for bucket in {float(f"{amount:.2g}") for amount in current.amounts}:
+            for bucket in set(map(amount_bucket, current.amounts)):
                 for word in purpose:
                     self._by_purpose.setdefault((bucket, word), set()).add(iri)
                 if not purpose:

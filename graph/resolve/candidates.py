@@ -23,6 +23,7 @@ from ..model import Extraction
 from . import EntityIndex, KnownEntity
 from .cues import SET_UP, described
 from .lookup import descriptions, lookup_words, node_keys, short_names
+from .names import amount_bucket
 
 LINKABLE = ("Programme", "Fund")
 Evidence = dict[str, tuple[float, int, int]]
@@ -61,7 +62,7 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str, cache
         for form, words in short_names(probe):
             holders = candidates(index, set(words), set(), every_word=True, cache=cache)
             if any(form in k.name_keys() for k in holders):
-                continue  # the whole name of a node ("Better Care Fund"), not a short one for a longer name
+                continue  # the whole name of a node ("Harbour Renewal Fund"), not a short one for a longer name
             owners = {k.iri for k in holders
                       if k.type in LINKABLE
                       and not k.articles <= {article_id}
@@ -127,7 +128,7 @@ class WordIndex:
             for word in {w for k in known.name_keys() for w in k.split()} | known.initials():
                 self.by_word.setdefault(word, set()).add(known.iri)
             for a in known.amounts:
-                self.by_amount.setdefault(float(f"{a:.2g}"), set()).add(known.iri)
+                self.by_amount.setdefault(amount_bucket(a), set()).add(known.iri)
             for kind, purpose in filter(None, map(described, known.name_keys())):
                 self.described.setdefault(kind, []).append((known.iri, purpose))
             for key in node_keys(known):

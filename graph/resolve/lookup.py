@@ -33,14 +33,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
 from ..model import Entity, Extraction
 from .cues import body_stem, described, kind_of, purpose_after
-from .names import GENERIC, STOP, KnownEntity, amount_buckets, is_amount, normalise_name
+from .names import (
+    GENERIC,
+    STOP,
+    KnownEntity,
+    amount_buckets,
+    distinctive_word,
+    is_amount,
+    name_numbers,
+    normalise_name,
+)
 
 #: At or below this link threshold a weak hint (0.6: the same sum, other purposes) is a link.
 TIGHT_FLOOR = 0.6
@@ -143,7 +151,7 @@ class LinkQuery:
         out = {name for name in names if self.text_words.issuperset(name.split())}
         for mine in self.fuzzy:
             for name, _, _ in process.extract(mine, names, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=None):
-                if _numbers(name) == _numbers(mine):
+                if name_numbers(name) == name_numbers(mine):
                     out.add(name)
         return out
 
@@ -152,11 +160,7 @@ def lookup_words(words: Iterable[str]) -> set[str]:
     """Give what a name key is looked up by: its words, and for each distinctive word of four letters
     or more, "~" and its first four, so that a near-equal name ("town fund" for "towns fund") shares one."""
     words = set(words)
-    return words | {f"~{w[:4]}" for w in words if len(w) >= 4 and _distinctive(w)}
-
-
-def _distinctive(word: str) -> bool:
-    return word not in GENERIC and word not in STOP and not word[0].isdigit()
+    return words | {f"~{w[:4]}" for w in words if len(w) >= 4 and distinctive_word(w)}
 
 
 def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> LinkQuery:
@@ -180,7 +184,7 @@ def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> 
             keys |= {f"m {b}" for b in buckets} | {f"p {b} {w}" for b in buckets for w in around}
     for _, kind, purpose in descriptions(extraction):
         keys |= {f"d {kind} {w}" for w in purpose}
-    words = {w if len(w) < 4 else f"~{w[:4]}" for w in text_words if _distinctive(w)}
+    words = {w if len(w) < 4 else f"~{w[:4]}" for w in text_words if distinctive_word(w)}
     return LinkQuery(frozenset(keys), frozenset(names), frozenset(fuzzy), frozenset(text_words), frozenset(words),
                      tuple(every), 100 * threshold - 1e-6)
 
@@ -201,9 +205,3 @@ def select(query: LinkQuery, postings: Postings) -> set[str]:
     for words in query.every:
         names |= postings.names_with_all(words)
     return postings.iris(query.keys | {f"n {n}" for n in names})
-
-
-@lru_cache(maxsize=1 << 16)
-def _numbers(key: str) -> frozenset[str]:
-    """The numbers in a name key: "£10m fund" and "£12m fund" are two funds however alike."""
-    return frozenset(re.findall(r"\d+", key))

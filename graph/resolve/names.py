@@ -82,6 +82,17 @@ def is_specific(form: str) -> bool:
     return any(w not in GENERIC and w not in STOP and not is_amount(w) for w in form.split())
 
 
+def distinctive_word(word: str) -> bool:
+    """Give whether a word of a name key tells a node apart: not generic, not a stop word, not a number."""
+    return word not in GENERIC and word not in STOP and not word[0].isdigit()
+
+
+@lru_cache(maxsize=1 << 16)
+def name_numbers(key: str) -> frozenset[str]:
+    """The numbers in a name key: "£10m fund" and "£12m fund" are two funds however alike."""
+    return frozenset(re.findall(r"\d+", key))
+
+
 def content_words(text: str) -> set[str]:
     """Give the words that say what something is about: no stop words, generic heads or amounts."""
     # interned: the same words recur around thousands of funds held in the index at once
@@ -257,9 +268,14 @@ def same_amount(a: float, b: float) -> bool:
     return abs(a - b) <= 0.005 * max(a, b)
 
 
+def amount_bucket(amount: float) -> float:
+    """Give a sum to two significant figures: the key funds are found by."""
+    return float(f"{amount:.2g}")
+
+
 def amount_buckets(amount: float) -> set[float]:
     """Give the two-significant-figure buckets a sum within half a percent of ``amount`` can fall in."""
-    return {float(f"{a:.2g}") for a in (amount * 0.995, amount, amount * 1.005)}
+    return {amount_bucket(a) for a in (amount * 0.995, amount, amount * 1.005)}
 
 
 def names_agree(a: KnownEntity, b: KnownEntity, ratio: float = 92.0) -> bool:
