@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..bounded import CARD_ARTICLES, CARD_RELATIONS
 from ..config import Settings
 from ..errors import QueryError, ReformKGError
 from ..explore import build_network, entity_card, find_entity
@@ -144,7 +145,7 @@ class _App:
         is_article = await self.runner.call(lambda s: s.query(f"ASK {{ {term_of(iri)} a <{RKG.Article}> }}").boolean)
         if is_article:
             return RedirectResponse(link("/article", iri=iri), status_code=303)
-        articles, relations = (_int(request.query_params.get(k, "20"), k, 0, 10_000) for k in ("articles", "relations"))
+        articles, relations = _card_limits(request)
         card = await self.runner.call(lambda store: entity_card(store, iri, articles, relations))
         return self.page(request, "entity.html", card=card)
 
@@ -201,7 +202,7 @@ class _App:
 
     async def api_entity(self, request: Request) -> Response:
         iri = await self._entity_iri(request)
-        articles, relations = (_int(request.query_params.get(k, "20"), k, 0, 10_000) for k in ("articles", "relations"))
+        articles, relations = _card_limits(request)
         card = await self.runner.call(lambda store: entity_card(store, iri, articles, relations))
         return JSONResponse(card.to_json())
 
@@ -248,6 +249,12 @@ class _App:
 _EXAMPLE = """PREFIX rkg: <https://w3id.org/reformkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?fund ?name WHERE { ?fund a rkg:Fund ; skos:prefLabel ?name } LIMIT 20"""
+
+
+def _card_limits(request: Request) -> tuple[int, int]:
+    """How many of an entity's most recent articles and relations a card request asks for."""
+    return (_int(request.query_params.get("articles", str(CARD_ARTICLES)), "articles", 0, 10_000),
+            _int(request.query_params.get("relations", str(CARD_RELATIONS)), "relations", 0, 10_000))
 
 
 def _int(value: str, name: str, low: int, high: int) -> int:
