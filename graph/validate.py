@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS, PROV, SH, SKOS
 from rdflib.term import Node
 
 from .errors import ValidationError
+from .shacl_sparql import CoreQuery, UnsupportedShape, compile_shapes
 from .store import Store
 from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
@@ -43,6 +44,11 @@ _PREFIXES = {str(ns): f"{name}:" for name, ns in (
     ("rkg", RKG), ("oa", OA), ("dcterms", DCTERMS), ("skos", SKOS), ("schema", SCHEMA), ("prov", PROV),
     ("org", ORG), ("rdf", RDF))}
 
+
+_DATA = ox.NamedNode("urn:reformkg:checked")  # the graph being checked, in a scratch store
+_ONTOLOGY = ox.NamedNode("urn:reformkg:ontology")
+_NAME_QUERY = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+               "SELECT ?this ?label ?type WHERE { ?this a ?type OPTIONAL { ?this skos:prefLabel ?label } }")
 
 _KIND = re.compile(r"/(?:article|source|mention|sentence|assertion|holding|link|graph|person|organisation|"
                    r"region|fund|programme|post)/")
@@ -184,18 +190,19 @@ def _format(message: str, values: dict[str, ox.NamedNode | ox.BlankNode | ox.Lit
     return message
 
 
-def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
-                       focus: Collection[URIRef] | None = None) -> list[Violation]:
-    store = ox.Store()
-    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+def _run_sparql_checks(store: ox.Store, graph: str, focus: Collection[URIRef] | None = None) -> list[Violation]:
     wanted = set(focus) if focus is not None else None
     out = []
+    targeted: dict[str, set[ox.NamedNode]] = {}  # target pattern -> its focus nodes, found once
     for check in _sparql_checks():
         if check.across_articles:
             continue
-        focus_nodes = {row[0] for t in check.targets for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}")}
+        for t in check.targets:
+            if t not in targeted:
+                targeted[t] = {row[0] for row in store.query(f"SELECT DISTINCT ?this {{ {t} }}", default_graph=_DATA)}
+        focus_nodes = {node for t in check.targets for node in targeted[t]}
         for node in sorted(focus_nodes, key=str):
-            solutions = store.query(check.query, substitutions={ox.Variable("this"): node})
+            solutions = store.query(check.query, substitutions={ox.Variable("this"): node}, default_graph=_DATA)
             names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
             for row in solutions:  # type: ignore[union-attr]
                 values = dict(zip(names, row))
@@ -209,22 +216,40 @@ def _run_sparql_checks(data: Graph, ntriples: bytes, graph: str,
                     focus=node.value, message=_format(check.message, values), severity=check.severity,
                     path=path.value if path is not None else "",
                     value=value.value if value is not None else "",
-                    focus_name=_name(data, URIRef(node.value)), graph=graph,
+                    focus_name=_name(store, node.value), graph=graph,
                 ))
     return out
 
 
-def _name(data: Graph, node: Node) -> str:
-    label = data.value(node, SKOS.prefLabel)
-    kind = next((CLASS_TYPES[t] for t in data.objects(node, RDF.type) if t in CLASS_TYPES), None)
+def _run_compiled(store: ox.Store, graph: str, focus: Collection[URIRef] | None) -> list[Violation]:
+    core = _core_query()
+    wanted = {str(f) for f in focus} if focus is not None else None
+    out = []
+    rows = (row for text in core.texts for row in store.query(text, use_default_graph_as_union=True))
+    for this, value, check in rows:  # type: ignore[misc]
+        if wanted is not None and this.value not in wanted:
+            continue
+        rule = core.checks[int(check.value)]
+        out.append(Violation(
+            focus=this.value, message=rule.message, severity=rule.severity, path=rule.path,
+            value=value.value if isinstance(value, (ox.NamedNode, ox.Literal)) else "",
+            focus_name=_name(store, this.value), graph=graph,
+        ))
+    return out
+
+
+def _name(store: ox.Store, node: str) -> str:
+    rows = list(store.query(_NAME_QUERY, substitutions={ox.Variable("this"): ox.NamedNode(node)}, default_graph=_DATA))
+    kind = next((CLASS_TYPES[URIRef(t.value)] for _, _, t in rows if URIRef(t.value) in CLASS_TYPES), None)
     if kind is None:
         return ""
-    return f'{kind} "{label}"' if label is not None else f"{kind} {_short(str(node))}"
+    label = next((lab.value for _, lab, _ in rows if lab is not None), None)
+    return f'{kind} "{label}"' if label is not None else f"{kind} {_short(node)}"
 
 
-def _results(data: Graph, report: Graph, graph: str) -> list[Violation]:
+def _results(store: ox.Store, report: Graph, graph: str) -> list[Violation]:
     out = []
-    for res in report.subjects(RDF.type, SH.ValidationResult):
+    for res in report.objects(None, SH.result):  # top-level results, not sh:detail ones
         focus = report.value(res, SH.focusNode)
         path, value = report.value(res, SH.resultPath), report.value(res, SH.value)
         severity = report.value(res, SH.resultSeverity)
@@ -235,11 +260,29 @@ def _results(data: Graph, report: Graph, graph: str) -> list[Violation]:
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
             path=str(path) if isinstance(path, URIRef) else "",
             value=str(value) if isinstance(value, (URIRef, Literal)) else "",
-            focus_name=_name(data, focus) if focus is not None else "",
+            focus_name=_name(store, str(focus)) if isinstance(focus, URIRef) else "",
             graph=graph,
         ))
+    return out
+
+
+def _ordered(results: list[Violation]) -> list[Violation]:
     # violations first, then a stable order so messages and tests do not depend on hashing
-    return sorted(out, key=lambda v: (v.severity != "Violation", v.focus, v.path, v.message))
+    return sorted(results, key=lambda v: (v.severity != "Violation", v.focus, v.path, v.message, v.value))
+
+
+@cache
+def _core_query() -> CoreQuery:
+    try:
+        return compile_shapes(_core_shapes(), load_ontology())
+    except UnsupportedShape as err:
+        raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({err})") from err
+
+
+@cache
+def _ontology_quads() -> tuple[ox.Quad, ...]:
+    return tuple(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), ox.NamedNode(str(o)), _ONTOLOGY)
+                 for s, p, o in _ontology_for_shapes() if isinstance(s, URIRef) and isinstance(o, URIRef))
 
 
 @cache
@@ -260,23 +303,36 @@ def _as_stored(term: Node) -> Node:
 
 
 def validate_graph(g: Graph, graph: str = "", *, focus: Collection[URIRef] | None = None,
-                   ntriples: bytes | None = None) -> list[Violation]:
+                   ntriples: bytes | None = None, engine: str = "oxigraph") -> list[Violation]:
     """Give the SHACL results (violations and warnings) for one article's graph.
 
     With ``focus``, only those nodes are checked (what a rewrite adds to a graph already checked);
-    ``ntriples`` is the graph's N-Triples when the caller has serialised it already.
+    ``ntriples`` is the graph's N-Triples when the caller has serialised it already. ``engine``
+    runs the Core shapes compiled to SPARQL in Oxigraph (``"oxigraph"``) or in pyshacl
+    (``"pyshacl"``, the reference the compiled query is tested against).
     """
     if focus is not None and not focus:
         return []
     if ntriples is None:
         ntriples = g.serialize(format="nt", encoding="utf-8")
-    data = Graph()
-    data.addN((s, p, _as_stored(o), data) for s, p, o in g)
-    data.addN((s, p, o, data) for s, p, o in _ontology_for_shapes())
-    _, report, text = _run_core(data, focus)
-    if not isinstance(report, Graph):  # pyshacl reports a broken shapes file this way
-        raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({text.strip()})")
-    return _results(data, report, graph) + _run_sparql_checks(data, ntriples, graph, focus)
+    store = ox.Store()
+    # the article in one named graph, the class hierarchy in another: the Core query reads both
+    # (as pyshacl reads the ontology merged into the data graph), the sh:sparql checks the article only
+    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=_DATA)
+    store.extend(_ontology_quads())
+    if engine == "pyshacl":
+        data = Graph()
+        data.addN((s, p, _as_stored(o), data) for s, p, o in g)
+        data.addN((s, p, o, data) for s, p, o in _ontology_for_shapes())
+        _, report, text = _run_core(data, focus)
+        if not isinstance(report, Graph):  # pyshacl reports a broken shapes file this way
+            raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({text.strip()})")
+        core = _results(store, report, graph)
+    elif engine == "oxigraph":
+        core = _run_compiled(store, graph, focus)
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r}: oxigraph or pyshacl")
+    return _ordered(core) + _run_sparql_checks(store, graph, focus)
 
 
 def check_article_graph(g: Graph, where: str, *, focus: Collection[URIRef] | None = None,
