@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -36,6 +35,7 @@ from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
 from .resolve.lookup import TIGHT_FLOOR, link_query, lookup_words, node_keys, probes, select
+from .resolve.names import TupleSet
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
@@ -160,13 +160,13 @@ def _to_json(known: KnownEntity) -> dict:
 
 
 def _index(rows: Iterable[str]) -> EntityIndex:
-    # words and article ids recur across thousands of nodes: interned, each is held once
+    # held as the index holds them (``KnownEntity.compact``): words, names and article ids recur
+    # across thousands of nodes and are interned, so each is held once
     index = EntityIndex()
     for row in rows:
         e = json.loads(row)
         index.add(KnownEntity(
-            iri=e["iri"], type=e["type"], label=e["label"], names=set(e["names"]), forms=set(e["forms"]),
-            amounts={float(a) for a in e["amounts"]}, identifiers={Identifier(s, v) for s, v in e["ids"]},
-            roles=set(e["roles"]), context=set(map(sys.intern, e["context"])),
-            articles=set(map(sys.intern, e["articles"]))))
+            iri=e["iri"], type=e["type"], label=e["label"], names=TupleSet(e["names"]), forms=TupleSet(e["forms"]),
+            amounts=TupleSet(map(float, e["amounts"])), identifiers=TupleSet(Identifier(s, v) for s, v in e["ids"]),
+            roles=TupleSet(e["roles"]), context=TupleSet(e["context"]), articles=TupleSet(e["articles"])))
     return index

@@ -17,6 +17,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from rapidfuzz import fuzz, process
 
@@ -61,7 +62,11 @@ class EntityIndex:
         # a word of what it is for can be the same fund without sharing a name (``fund_matches``)
         self._by_purpose: dict[tuple[float, str], set[str]] = {}
         self._bare: dict[float, set[str]] = {}  # funds no name word describes ("£5m"), by amount
-        self._bare_words: dict[str, set[str]] = {}  # and by the words around them
+        # and the words around them: each one's context when last added (the node's own set, not a
+        # copy), and how many of them each word was said around (sets of funds by word took a third
+        # of the index's memory)
+        self._said_around: dict[str, AbstractSet[str]] = {}
+        self._bare_count: dict[str, int] = {}
         # (type, length) -> (keys, their IRIs), for rapidfuzz: a ratio of NAME_RATIO or more needs lengths
         # within (100 - NAME_RATIO)% of their sum, so only keys of near lengths are compared
         self._keys: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
@@ -77,6 +82,7 @@ class EntityIndex:
             self._types.setdefault(known.type, {})[known.iri] = known
         else:
             current.merge(known)
+        current.compact()  # a quarter of the memory of its sets: tens of thousands of nodes are held
         t, iri = current.type, current.iri
         for form in current.name_keys():
             if iri not in self._by_form.setdefault((t, form), set()):
@@ -97,8 +103,12 @@ class EntityIndex:
                     self._by_purpose.setdefault((bucket, word), set()).add(iri)
                 if not purpose:
                     self._bare.setdefault(bucket, set()).add(iri)
-            for word in () if purpose else current.context:
-                self._bare_words.setdefault(word, set()).add(iri)
+            if not purpose:  # a context only grows: the words not said around it before are new
+                said = self._said_around.get(iri, ())
+                for word in current.context:
+                    if word not in said:
+                        self._bare_count[word] = self._bare_count.get(word, 0) + 1
+                self._said_around[iri] = current.context
         for ident in current.identifiers:
             # a county and its council share a GSS code: the type keeps them two nodes
             self._by_code.setdefault((t, ident.scheme, ident.value), iri)
@@ -149,9 +159,10 @@ class EntityIndex:
                 words = list(purpose)
             else:  # two bare funds with three words around them in common: one is not among the
                 # probe's two most frequent words
-                words = sorted(around, key=lambda w: (len(self._bare_words.get(w, ())), w))[:-2]
-            for word in words:
-                found |= self._bare_words.get(word, set()) & bare
+                words = sorted(around, key=lambda w: (self._bare_count.get(w, 0), w))[:-2]
+            wanted = frozenset(words)
+            if wanted:
+                found |= {i for i in bare if not wanted.isdisjoint(self._said_around[i])}
         return found
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:

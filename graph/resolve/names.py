@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -170,37 +173,180 @@ def years(forms: set[str]) -> set[str]:
     return {y for f in forms for y in _YEAR.findall(f)}
 
 
-@dataclass
+class TupleSet(tuple):
+    """An immutable set held as a sorted tuple: a node's names, words and codes in a quarter of a
+    frozenset's memory (an index holds tens of thousands of nodes). Operators, comparisons and the
+    methods of ``frozenset`` work as on one; ``x in s`` is a binary search. Strings are interned."""
+
+    __slots__ = ()
+
+    def __new__(cls, items: Iterable = ()) -> TupleSet:  # noqa: PYI034 - ordered or not, by its items
+        unique = {sys.intern(x) if type(x) is str else x for x in items}
+        if not unique and _EMPTY is not None:
+            return _EMPTY
+        try:
+            return tuple.__new__(TupleSet, sorted(unique))
+        except TypeError:  # no order (codes): in the order of their reprs, searched one by one
+            return tuple.__new__(_UnorderedSet, sorted(unique, key=repr))
+
+    def __getnewargs__(self) -> tuple:
+        return (tuple(self),)
+
+    def __contains__(self, x: object) -> bool:
+        try:
+            i = bisect_left(self, x)
+        except TypeError:
+            return tuple.__contains__(self, x)
+        return i < len(self) and self[i] == x
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self))
+
+    def __repr__(self) -> str:
+        return f"TupleSet({list(self)!r})"
+
+    def __eq__(self, o: object) -> bool:
+        return len(self) == len(o) and self <= o if isinstance(o, _SETS) else NotImplemented
+
+    def __ne__(self, o: object) -> bool:
+        eq = self.__eq__(o)
+        return eq if eq is NotImplemented else not eq
+
+    def __le__(self, o: object) -> bool:
+        return len(self) <= len(o) and all(x in o for x in self) if isinstance(o, _SETS) else NotImplemented
+
+    def __ge__(self, o: object) -> bool:
+        return len(self) >= len(o) and all(x in self for x in o) if isinstance(o, _SETS) else NotImplemented
+
+    def __lt__(self, o: object) -> bool:
+        return len(self) < len(o) and self <= o if isinstance(o, _SETS) else NotImplemented
+
+    def __gt__(self, o: object) -> bool:
+        return len(self) > len(o) and self >= o if isinstance(o, _SETS) else NotImplemented
+
+    def __or__(self, o: object) -> TupleSet:
+        if not isinstance(o, _SETS):
+            return NotImplemented
+        new = [x for x in o if x not in self]
+        return TupleSet((*self, *new)) if new else self
+
+    def __and__(self, o: object) -> TupleSet:
+        return TupleSet(x for x in self if x in o) if isinstance(o, _SETS) else NotImplemented
+
+    def __sub__(self, o: object) -> TupleSet:
+        return TupleSet(x for x in self if x not in o) if isinstance(o, _SETS) else NotImplemented
+
+    def __xor__(self, o: object) -> TupleSet:
+        return TupleSet(frozenset(self) ^ frozenset(o)) if isinstance(o, _SETS) else NotImplemented
+
+    # a set on the left keeps its type, as ``set | frozenset`` gives a set
+    def __ror__(self, o: object) -> set | frozenset:
+        return o.union(self) if isinstance(o, (set, frozenset)) else NotImplemented
+
+    def __rand__(self, o: object) -> set | frozenset:
+        return o.intersection(self) if isinstance(o, (set, frozenset)) else NotImplemented
+
+    def __rsub__(self, o: object) -> set | frozenset:
+        return o.difference(self) if isinstance(o, (set, frozenset)) else NotImplemented
+
+    def __rxor__(self, o: object) -> set | frozenset:
+        return o.symmetric_difference(self) if isinstance(o, (set, frozenset)) else NotImplemented
+
+    def union(self, *others: Iterable) -> TupleSet:
+        return TupleSet(chain(self, *others))
+
+    def intersection(self, *others: Iterable) -> TupleSet:
+        return TupleSet(frozenset(self).intersection(*others))
+
+    def difference(self, *others: Iterable) -> TupleSet:
+        return TupleSet(frozenset(self).difference(*others))
+
+    def symmetric_difference(self, other: Iterable) -> TupleSet:
+        return TupleSet(frozenset(self).symmetric_difference(other))
+
+    def issubset(self, other: Iterable) -> bool:
+        return frozenset(self).issubset(other)
+
+    def issuperset(self, other: Iterable) -> bool:
+        return all(x in self for x in other)
+
+    def isdisjoint(self, other: Iterable) -> bool:
+        return not any(x in self for x in other)
+
+    def copy(self) -> TupleSet:
+        return self
+
+
+class _UnorderedSet(TupleSet):
+    __slots__ = ()
+
+    def __contains__(self, x: object) -> bool:
+        return tuple.__contains__(self, x)
+
+
+_EMPTY: TupleSet | None = None
+_EMPTY = TupleSet()
+_SETS = (set, frozenset, TupleSet)
+_NONE: frozenset[str] = frozenset()
+#: The node's sets that ``KnownEntity.compact`` turns into ``TupleSet``s.
+SET_FIELDS = ("names", "forms", "amounts", "identifiers", "roles", "context", "articles")
+
+
+@dataclass(slots=True)
 class KnownEntity:
-    """A node of the graph: IRI, type, canonical name, every name it was called, amounts, codes, posts."""
+    """A node of the graph: IRI, type, canonical name, every name it was called, amounts, codes, posts.
+
+    A new node's sets are ``set``s; once in an ``EntityIndex`` they are ``TupleSet``s (``compact``),
+    which ``merge`` grows with ``|=``.
+    """
 
     iri: str
     type: str
     label: str
-    names: set[str] = field(default_factory=set)
-    amounts: set[float] = field(default_factory=set)
-    identifiers: set[Identifier] = field(default_factory=set)
-    roles: set[str] = field(default_factory=set)
-    context: set[str] = field(default_factory=set)
-    articles: set[str] = field(default_factory=set)
-    forms: set[str] = field(default_factory=set)
+    names: AbstractSet[str] = field(default_factory=set)
+    amounts: AbstractSet[float] = field(default_factory=set)
+    identifiers: AbstractSet[Identifier] = field(default_factory=set)
+    roles: AbstractSet[str] = field(default_factory=set)
+    context: AbstractSet[str] = field(default_factory=set)
+    articles: AbstractSet[str] = field(default_factory=set)
+    forms: AbstractSet[str] = field(default_factory=set)
     # derived name sets, recomputed only when the names change: linking asks each node for them
     # once per article, and at a few thousand nodes that dominated ingest time. Names and forms
-    # only ever grow in place (or are replaced by a new set), so the sets' identities and sizes
-    # tell whether they changed without hashing their contents on every call.
-    _derived: dict[str, tuple[tuple[int, int, int, int], frozenset[str]]] = field(
-        default_factory=dict, repr=False, compare=False)
+    # only ever grow in place (or are replaced by another set), so the sets' identities and (for
+    # mutable sets) sizes tell whether they changed without hashing their contents on every call.
+    _seen_names: AbstractSet[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _seen_forms: AbstractSet[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _seen_sizes: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _keys: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _acronyms: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _initials: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _years: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _purpose: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def _memo(self, what: str, compute: Callable[[], set[str]]) -> frozenset[str]:
-        stamp = (id(self.names), len(self.names), id(self.forms), len(self.forms))
-        found = self._derived.get(what)
-        if found is None or found[0] != stamp:
-            found = self._derived[what] = (stamp, frozenset(compute()))
-        return found[1]
+    def _memo(self, slot: str, compute: Callable[[], set[str]]) -> frozenset[str]:
+        names, forms = self.names, self.forms
+        # a TupleSet changes only by being replaced: its identity is enough
+        sizes = None if isinstance(names, TupleSet) and isinstance(forms, TupleSet) else (len(names), len(forms))
+        if names is not self._seen_names or forms is not self._seen_forms or sizes != self._seen_sizes:
+            self._seen_names, self._seen_forms, self._seen_sizes = names, forms, sizes
+            self._keys = self._acronyms = self._initials = self._years = self._purpose = None
+        found = getattr(self, slot)
+        if found is None:
+            found = frozenset(compute()) or _NONE  # one shared empty set
+            setattr(self, slot, found)
+        return found
 
     def __post_init__(self) -> None:
-        self.names.add(self.label)
+        self.names |= {self.label}
         self.forms |= {f for f in map(normalise_name, self.names) if f}
+
+    def compact(self) -> None:
+        """Hold the node's sets as ``TupleSet``s and its type and label interned (``EntityIndex.add``)."""
+        for name in SET_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, TupleSet):
+                setattr(self, name, TupleSet(value))
+        self.type, self.label = sys.intern(self.type), sys.intern(self.label)
 
     @classmethod
     def from_entity(cls, iri: str, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "",
@@ -212,7 +358,9 @@ class KnownEntity:
                    context=content_words(context) if context else set())
 
     def merge(self, other: KnownEntity) -> None:
-        """Add another node's names, amounts, codes, posts, context and articles to this one."""
+        """Add another node's names, amounts, codes, posts, context and articles to this one.
+
+        Sets grow in place, ``TupleSet``s are replaced by their union."""
         self.names |= other.names
         self.forms |= other.forms
         self.amounts |= other.amounts
@@ -228,7 +376,7 @@ class KnownEntity:
 
     def name_keys(self) -> frozenset[str]:
         """Give the forms that identify this node across articles (no generic heads, no bare surnames)."""
-        return self._memo("keys", self._name_keys)
+        return self._memo("_keys", self._name_keys)
 
     def _name_keys(self) -> set[str]:
         if self.type == "Person":
@@ -248,19 +396,19 @@ class KnownEntity:
 
     def acronyms(self) -> frozenset[str]:
         """Give the acronyms among the node's names."""
-        return self._memo("acronyms", lambda: {a for a in map(acronym_of, self.names) if a})
+        return self._memo("_acronyms", lambda: {a for a in map(acronym_of, self.names) if a})
 
     def initials(self) -> frozenset[str]:
         """Give the acronyms the node's multi-word names could be written as."""
-        return self._memo("initials", lambda: set().union(*(initials(f) for f in self.name_keys())))
+        return self._memo("_initials", lambda: set().union(*(initials(f) for f in self.name_keys())))
 
     def years(self) -> frozenset[str]:
         """Give the years the node's names give ("2023/24" -> 2023)."""
-        return self._memo("years", lambda: years(self.forms))
+        return self._memo("_years", lambda: years(self.forms))
 
     def purpose(self) -> frozenset[str]:
         """Give the content words of the node's names: a fund's purpose ("pothole", "repair")."""
-        return self._memo("purpose", lambda: set().union(*(content_words(n) for n in self.names)))
+        return self._memo("_purpose", lambda: set().union(*(content_words(n) for n in self.names)))
 
 
 def same_amount(a: float, b: float) -> bool:
