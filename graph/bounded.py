@@ -16,7 +16,7 @@ from collections import Counter
 import networkx as nx
 import pyoxigraph as ox
 
-from .neighbourhood import _P, _network, _values
+from .neighbourhood import _P, _network, _values, recent_mentions
 from .store import Store
 from .vocab import OA, PREDICATE_PROPERTIES, RKG
 
@@ -24,9 +24,6 @@ CARD_ARTICLES = 20  # articles a card lists unless asked for more
 CARD_RELATIONS = 20  # relations a card lists unless asked for more
 _IN_PREDICATES = ", ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())
 _ARTICLE_COUNT = _P + f"SELECT (COUNT(DISTINCT ?art) AS ?n) WHERE {{ ?art <{RKG.mentions}> {{e}} }}"
-# newest first, undated last (SPARQL sorts an unbound date below any date), then by IRI
-_RECENT = _P + f"""SELECT ?art ?date WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
-  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
 # one row per (other end, predicate, article): each article's graph holds the plain triple once
 _RELATION_COUNTS = _P + f"""SELECT ?p ?dir (COUNT(*) AS ?n) WHERE {{
   {{ GRAPH ?g {{ {{e}} ?p ?x }} BIND("out" AS ?dir) }} UNION {{ GRAPH ?g {{ ?x ?p {{e}} }} FILTER (?x != {{e}}) BIND("in" AS ?dir) }}
@@ -59,8 +56,8 @@ def count_network_facts(g: nx.MultiDiGraph, iri: str) -> dict:
     return {"articles": len(set(g.nodes[iri]["articles"])), "relations": dict(Counter((p, d) for p, d, _, _ in seen))}
 
 
-def _recent_articles(store: Store, iri: str, n: int) -> list[tuple[str, str | None]]:
-    rows = store.query(_RECENT.replace("{e}", str(ox.NamedNode(iri))).replace("{n}", str(n))).values()
+def _recent_articles(store: Store, iri: str, n: int, named: int) -> list[tuple[str, str | None]]:
+    rows = recent_mentions(store, iri, n, named)
     first: dict[str, str | None] = {}
     for r in rows:  # an article with two dates comes once, at its newest
         first.setdefault(r["art"], r.get("date"))
@@ -107,14 +104,14 @@ def read_card_part(store: Store, iri: str, articles: int = CARD_ARTICLES,
     """
     counts = count_card_facts(store, iri)
     page = max(2 * relations, articles, 50) if relations > 0 and sum(counts["relations"].values()) else articles
-    recent = _recent_articles(store, iri, page) if page > 0 else []
+    recent = _recent_articles(store, iri, page, counts["articles"]) if page > 0 else []
     listed, edges = recent[:articles], []
     while relations > 0 and sum(counts["relations"].values()):
         edges = _relations_in(store, iri, [a for a, _ in recent])
         if len(edges) >= relations or len(recent) < page:
             break
         page *= 4
-        recent = _recent_articles(store, iri, page)
+        recent = _recent_articles(store, iri, page, counts["articles"])
     if edges:
         dates = dict(recent)
         edges.sort(key=lambda r: relation_order(dates.get(r["art"]), r["art"], _local(r["p"]),

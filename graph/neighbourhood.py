@@ -11,8 +11,10 @@ neighbourhood, not of the store. Paths are searched in ``paths``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 import networkx as nx
 import pyoxigraph as ox
@@ -49,7 +51,23 @@ _EDGES = _P + f"""SELECT DISTINCT ?s ?p ?o ?sentence ?art WHERE {{ {{values}}
   ?a a <{RKG.Assertion}> ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?art ;
      <{RKG.evidence}> ?ev . ?ev <{OA.hasSelector}> ?sel . ?sel <{OA.exact}> ?sentence
   FILTER (?p IN ({", ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())})) }}"""
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 _TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
+# An entity's n most recent articles (newest first, undated last, then by IRI); an article with two
+# dates gives two rows. Few articles: each one's date is looked up. Many (a hub): the store's dates
+# are scanned from the newest day down to a day far enough back, which costs one index scan of the
+# dates and a lookup per article in that window, not one per article naming the hub.
+_RECENT = _P + f"""SELECT ?art ?date WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
+  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
+# the articles with a date not surely before the window's first day (one of another datatype included)
+# are found first (a subquery: Oxigraph would otherwise start from the hub's every article), then
+# those naming the entity, then all their dates
+_RECENT_WINDOW = _P + f"""SELECT ?art ?date (datatype(?date) = {XSD_DATE} AS ?typed) WHERE {{
+  {{ SELECT DISTINCT ?art WHERE {{ {{ SELECT ?art WHERE {{ ?art dct:date ?d
+       FILTER (datatype(?d) != {XSD_DATE} || ?d >= {{since}}) }} }} ?art <{RKG.mentions}> {{e}} }} }}
+  ?art dct:date ?date }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
+_DATE_SPAN = _P + "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?a dct:date ?d }"
+RECENT_SCAN_FROM = 1000  # articles naming an entity past which its most recent are read by date window
 Row = dict[str, str]
 
 
@@ -67,6 +85,31 @@ def _rows(store: Store, template: str, var: str = "e", iris: Iterable[str] | Non
     ordered = sorted(iris)
     return [r for i in range(0, max(len(ordered), 1), _CHUNK)
             for r in store.query(template.replace("{values}", _values(var, ordered[i:i + _CHUNK]))).values()]
+
+
+def recent_mentions(store: Store, iri: str, n: int, named: int) -> list[Row]:
+    """Give the rows (art, date if any) of the ``n`` most recent articles naming the entity (newest first,
+    undated last, then by IRI), as one ORDER BY ... LIMIT over all of them would; ``named`` is how many
+    articles name it, which picks the cheaper way."""
+    e = str(ox.NamedNode(iri))
+    whole = _RECENT.replace("{e}", e).replace("{n}", str(n))
+    span = store.query(_DATE_SPAN).values()[0] if n > 0 and named > RECENT_SCAN_FROM else {}
+    try:
+        first, last = (date.fromisoformat(span[k][:10]) for k in ("first", "last"))
+    except (KeyError, ValueError):  # few articles, no dates, or dates this reading is unsure of
+        return store.query(whole).values()
+    days = (last - first).days + 1
+    window = max(1, math.ceil(2 * n * days / named))  # twice the days that hold n of its articles, if spread evenly
+    while window < days:
+        since = ox.Literal((last - timedelta(days=window - 1)).isoformat(), datatype=XSD_DATE)
+        rows = store.query(_RECENT_WINDOW.replace("{e}", e).replace("{n}", str(n))
+                           .replace("{since}", str(since))).values()
+        # any row outside the window is of an earlier day than the n-th row inside it: these are the n first
+        nth = rows[-1] if len(rows) == n else {}
+        if nth.get("typed") == "true" and len(nth["date"]) == 10 and nth["date"] > since.value:
+            return [{k: v for k, v in r.items() if k != "typed"} for r in rows]
+        window *= 4
+    return store.query(whole).values()
 
 
 def _edges_of(store: Store, entities: Iterable[str]) -> list[Row]:

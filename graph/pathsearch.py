@@ -17,9 +17,8 @@ import math
 from collections.abc import Iterator
 
 import networkx as nx
-import pyoxigraph as ox
 
-from .neighbourhood import _MENTIONS, _NODES, _P, _rows
+from .neighbourhood import _MENTIONS, _NODES, _P, _rows, recent_mentions
 from .store import Store
 from .vocab import PREDICATE_PROPERTIES, RKG
 
@@ -34,8 +33,6 @@ PATH_HUB_ARTICLES = 100  # co-mention hops through an entity named more often go
 _MENTIONS_LATER = 1.0
 _PREDICATES = list(PREDICATE_PROPERTIES.values())
 _ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }} GROUP BY ?e"
-_RECENT_OF = _P + f"""SELECT ?art WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
-  OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
 # Related entities, with no evidence: a few entities by one index lookup per predicate (a hub's
 # labels, repeated in each article's graph, are then never read); many by one scan each.
 _RELATED_FEW = "SELECT DISTINCT ?s ?o WHERE { {values} " + " UNION ".join(f"{{ ?s <{p}> ?o }}" for p in _PREDICATES) + " }"
@@ -274,6 +271,5 @@ def _mentions_bounded(store: Store, entities: list[str], most: int) -> list[dict
     hubs = sorted(e for e in entities if counts.get(e, 0) > most)
     rows = _rows(store, _MENTIONS, "e", [e for e in entities if e not in hubs])
     for e in hubs:
-        recent = _RECENT_OF.replace("{e}", str(ox.NamedNode(e))).replace("{n}", str(most))
-        rows += [{"e": e, "art": r["art"]} for r in store.query(recent).values()]
+        rows += [{"e": e, "art": r["art"]} for r in recent_mentions(store, e, most, counts[e])]
     return rows
