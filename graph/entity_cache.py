@@ -35,7 +35,7 @@ from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
 from .resolve.lookup import TIGHT_FLOOR, link_query, lookup_words, node_keys, probes, select
-from .resolve.names import TupleSet
+from .resolve.tupleset import TupleSet
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"

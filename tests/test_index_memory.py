@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reformkg.model import Identifier
 from reformkg.resolve import EntityIndex, KnownEntity
-from reformkg.resolve.names import TupleSet
+from reformkg.resolve.tupleset import TupleSet
 
 WORDS = st.frozensets(st.sampled_from(["ferry", "quay", "harbour", "tide", "pier", "gull", "slip"]), max_size=6)
 
