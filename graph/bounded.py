@@ -25,9 +25,11 @@ CARD_RELATIONS = 20  # relations a card lists unless asked for more
 _IN_PREDICATES = ", ".join(f"<{p}>" for p in PREDICATE_PROPERTIES.values())
 _ARTICLE_COUNT = _P + f"SELECT (COUNT(DISTINCT ?art) AS ?n) WHERE {{ ?art <{RKG.mentions}> {{e}} }}"
 # one row per (other end, predicate, article): each article's graph holds the plain triple once
-_RELATION_COUNTS = _P + f"""SELECT ?p ?dir (COUNT(*) AS ?n) WHERE {{
+# (the predicates as VALUES: each (entity, predicate) is then one index lookup, not a read of the
+# entity's every triple, a hub's label and type once per article among them)
+_RELATION_COUNTS = _P + f"""SELECT ?p ?dir (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {_IN_PREDICATES.replace(",", "")} }}
   {{ GRAPH ?g {{ {{e}} ?p ?x }} BIND("out" AS ?dir) }} UNION {{ GRAPH ?g {{ ?x ?p {{e}} }} FILTER (?x != {{e}}) BIND("in" AS ?dir) }}
-  FILTER (?p IN ({_IN_PREDICATES})) }} GROUP BY ?p ?dir"""
+  }} GROUP BY ?p ?dir"""
 
 # inside each article's graph: Oxigraph then starts from the few articles, not from every assertion of a hub
 _EDGES_IN = _P + f"""SELECT DISTINCT ?x ?p ?sentence ?art WHERE {{ {{values}} GRAPH ?g {{ ?art a <{RKG.Article}> .

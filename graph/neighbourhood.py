@@ -37,8 +37,9 @@ _TYPED = f"SELECT DISTINCT ?e ?type WHERE {{ {{values}} ?e a ?type FILTER (?type
 _NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{ {_TYPED} }}
   ?e skos:prefLabel ?l }} GROUP BY ?e ?type"""
 _ALIASES = _P + "SELECT DISTINCT ?e ?alt WHERE { {values} ?e skos:altLabel ?alt }"
-_IDS = _P + f"""SELECT DISTINCT ?e ?p ?v WHERE {{ {{values}}
-  ?e ?p ?v FILTER (?p IN (<{RKG.gssCode}>, <{RKG.wikidata}>)) }}"""
+# one index lookup per scheme: not a read of the entity's every triple (a hub's label and type once per article)
+_IDS = _P + "SELECT DISTINCT ?e ?p ?v WHERE { {values} " + " UNION ".join(
+    f"{{ ?e <{p}> ?v BIND (<{p}> AS ?p) }}" for p in (RKG.gssCode, RKG.wikidata)) + " }"
 _AMOUNTS = _P + f"SELECT ?e (MAX(?v) AS ?amount) WHERE {{ {{values}} ?e <{SCHEMA.amount}>/<{SCHEMA.value}> ?v }} GROUP BY ?e"
 _MENTIONS = _P + f"SELECT DISTINCT ?e ?art WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }}"
 _POSTS = _P + f"""SELECT DISTINCT ?e ?role ?date ?art WHERE {{ {{values}}

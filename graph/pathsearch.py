@@ -33,11 +33,10 @@ PATH_HUB_ARTICLES = 100  # co-mention hops through an entity named more often go
 _MENTIONS_LATER = 1.0
 _PREDICATES = list(PREDICATE_PROPERTIES.values())
 _ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{values}} ?art <{RKG.mentions}> ?e }} GROUP BY ?e"
-# Related entities, with no evidence: a few entities by one index lookup per predicate (a hub's
-# labels, repeated in each article's graph, are then never read); many by one scan each.
+# Related entities, with no evidence: ten entities at a time by one index lookup per predicate (a
+# hub's labels and mentions, repeated in each article's graph, are then never read)
+_FEW = 10
 _RELATED_FEW = "SELECT DISTINCT ?s ?o WHERE { {values} " + " UNION ".join(f"{{ ?s <{p}> ?o }}" for p in _PREDICATES) + " }"
-_RELATED_MANY = f"""SELECT DISTINCT ?s ?o WHERE {{ {{values}} ?s ?p ?o
-  FILTER (?p IN ({", ".join(f"<{p}>" for p in _PREDICATES)})) }}"""
 
 
 
@@ -137,8 +136,9 @@ class _Reading:
         related = sorted(v for p, v in parts if p == "related")
         named = sorted(v for p, v in parts if p == "named")
         arts = sorted(v for p, v in parts if p == "articles")
-        q = _RELATED_FEW if len(related) <= 10 else _RELATED_MANY
-        for r in (_rows(self.store, q, "s", related) + _rows(self.store, q, "o", related)) if related else []:
+        rows = [r for i in range(0, len(related), _FEW) for end in ("s", "o")
+                for r in _rows(self.store, _RELATED_FEW, end, related[i:i + _FEW])]
+        for r in rows:
             if r["s"] != r["o"] and not {r["s"], r["o"]} & self.untyped:
                 self.u.add_edge(r["s"], r["o"], weight=1.0)
         mentions = _mentions_bounded(self.store, named, self.hub_articles) if named else []
