@@ -11,6 +11,7 @@ counted in the store (one index scan each), so a card costs about the same for a
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import networkx as nx
@@ -105,11 +106,16 @@ def read_card_part(store: Store, iri: str, articles: int = CARD_ARTICLES,
     Relations are read from the entity's articles newest first, a page at a time, until enough are found.
     """
     counts = count_card_facts(store, iri)
-    page = max(2 * relations, articles, 50) if relations > 0 and sum(counts["relations"].values()) else articles
+    total = sum(counts["relations"].values())
+    # a first page that holds twice the relations wanted if they were spread evenly over the articles
+    page = max(2 * relations, articles, 50, math.ceil(2 * relations * counts["articles"] / max(total, 1))) \
+        if relations > 0 and total else articles
     recent = _recent_articles(store, iri, page, counts["articles"]) if page > 0 else []
-    listed, edges = recent[:articles], []
-    while relations > 0 and sum(counts["relations"].values()):
-        edges = _relations_in(store, iri, [a for a, _ in recent])
+    listed, edges, read = recent[:articles], [], set()
+    while relations > 0 and total:
+        new = [a for a, _ in recent if a not in read]  # each article's relations are read once
+        edges += _relations_in(store, iri, new)
+        read.update(new)
         if len(edges) >= relations or len(recent) < page:
             break
         page *= 4
