@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz import fuzz
 from rdflib import URIRef
 
 from .gazetteer import Gazetteer, load_gazetteer
@@ -27,16 +26,17 @@ from .model import Evidence, Extraction, Identifier, Link
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import (
     WordIndex,
-    bare_fund_matches,
     candidates,
+    could_link,
     described_evidence,
     linkable,
     short_name_evidence,
     standing_body,
+    unique_bare_sums,
     word_index,
 )
 from .resolve.cues import SET_UP, body_stem, introduced_as_new
-from .resolve.lookup import TIGHT_FLOOR, link_query, probes, select
+from .resolve.lookup import TIGHT_FLOOR, ProbeTable, article_words, link_query, probes, select
 from .resolve.names import (
     acronym_of,
     amount_bucket,
@@ -45,7 +45,6 @@ from .resolve.names import (
     distinctive_word,
     fund_matches,
     is_specific,
-    name_numbers,
     normalise_name,
     same_amount,
 )
@@ -128,8 +127,6 @@ def sentence_at(article_id: str, text: str, start: int, end: int) -> Evidence:
 
 
 _IN_TITLE = re.compile(r"\b(Secretary|Minister|Department|Ministry|Office)( of State)? (for|of) (the )?$", re.IGNORECASE)
-
-
 _LONGER_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
 _INDEFINITE = re.compile(r"\b(a|an|another|any|each|every)\s+$", re.IGNORECASE)
 
@@ -150,86 +147,102 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.IGNORECASE)
 
 
-def _text_evidence(known: KnownEntity, text: str, gazetteer: Gazetteer,
-                   text_words: set[str]) -> Iterable[tuple[float, int, int]]:
-    for name in sorted(known.names):
-        form = normalise_name(name)
-        if not text_words.issuperset(form.split()):
-            continue  # a name whose words are not all in the text cannot be found in it
-        if form not in known.name_keys() or gazetteer.lookup(name):
-            continue  # a place or body's name is not evidence of a programme
-        pattern = _name_pattern(name)
-        if pattern is None:
-            continue
-        found = []
-        for m in pattern.finditer(text):
-            if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
-                found.append((0.5, m, True))  # "Secretary of State for Levelling Up" names a post
-            elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
-                found.append((0.6, m, False))  # "an independent review" introduces a new thing
-            elif _LONGER_NAME.match(text, m.end()):
-                found.append((0.6, m, True))  # "Harbour Renewal Fund" is another thing than "Harbour Renewal"
-            else:
-                found.append((0.9 if acronym_of(name) else 0.95, m, False))
-        # a capitalised name the article writes so only inside longer names or posts, and otherwise
-        # in other case ("levelling up", "Levelling up"), is the common phrase those names are made of
-        words = re.findall(r"[\w£]+", name)
-        phrase = not name.islower() and any(inside for _, _, inside in found) and all(
-            re.findall(r"[\w£]+", m.group(0)) != words for score, m, _ in found if score > 0.6)
-        for score, m, _ in found:
-            yield (0.6 if phrase and score > 0.6 else score), m.start(), m.end()
-            if score > 0.6 and not phrase:
-                break
+class _Node:
+    """What linking asks of a node, worked out once per word index (``WordIndex.memo``), not per article;
+    held in tuples, or in the node's own sets, as one is held for every node an article meets."""
+
+    __slots__ = ("acronyms", "buckets", "hints", "initials", "keys", "skip", "stems", "texts")
+
+    def __init__(self, known: KnownEntity, gazetteer: Gazetteer) -> None:
+        self.keys, self.initials, self.acronyms = known.name_keys(), known.initials(), known.acronyms()
+        self.stems = tuple({body_stem(k) for k in self.keys} - {None}) if known.type == "Organisation" else ()
+        # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
+        self.hints = tuple({w for k in self.keys for w in k.split() if distinctive_word(w)} | self.initials)
+        self.buckets = tuple(set(map(amount_bucket, known.amounts)))
+        self.skip = not linkable(known) or (known.type == "Organisation" and standing_body(known, gazetteer)) or not (
+            self.keys or known.type == "Fund" and known.amounts)
+        # the names worth seeking in a text: a place or body's name is not evidence of a programme
+        self.texts = tuple((name, tuple(set(form.split()))) for name in sorted(known.names)
+                           if (form := normalise_name(name)) in self.keys and not gazetteer.lookup(name))
 
 
-def _bare_sum_matches(probe: KnownEntity, known: KnownEntity) -> bool:
-    """A node known only by its sum ("£840 million") that an article's fund is: the sum and what it is for."""
-    return (probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts for b in known.amounts)
-            and bare_fund_matches(probe, known))
+def _node(known: KnownEntity, cache: WordIndex, gazetteer: Gazetteer) -> _Node:
+    if cache.memo.get("nodes", (None,))[0] is not gazetteer:
+        cache.memo["nodes"] = (gazetteer, {})
+    nodes = cache.memo["nodes"][1]
+    return nodes.get(known.iri) or nodes.setdefault(known.iri, _Node(known, gazetteer))
 
 
-def _unique_bare_sums(nearby: list[KnownEntity], probes: list, article_id: str) -> set[int]:
-    """Give the probes (by position) that match exactly one node known only by its sum: a sum said of
-    several such nodes, with the same words around it, tells none of them apart."""
-    hits = [0] * len(probes)
-    for known in nearby:
-        if known.type == "Fund" and not known.name_keys() and not known.articles <= {article_id}:
-            for i, (probe, *_) in enumerate(probes):
-                hits[i] += _bare_sum_matches(probe, known)
-    return {i for i, n in enumerate(hits) if n == 1}
+def _text_evidence(node: _Node, text: str, text_words: frozenset[str],
+                   seen: dict[str, list[tuple[float, int, int]]]) -> Iterable[tuple[float, int, int]]:
+    for name, needed in node.texts:
+        if text_words.issuperset(needed):  # a name whose words are not all in the text cannot be found in it
+            if name not in seen:  # many nodes have one name ("Harbour Fund" of two sums): sought once
+                seen[name] = list(_name_evidence(name, text))
+            yield from seen[name]
 
 
-def _entity_evidence(known: KnownEntity, probes: list, unique_bare: set[int]) -> Iterable[tuple[float, int, int]]:
-    theirs = known.name_keys()
-    stems = {body_stem(k) for k in theirs} - {None} if known.type == "Organisation" else set()
-    for i, (probe, start, end, amount_start, amount_end) in enumerate(probes):
-        mine = probe.name_keys()
-        if known.type == "Organisation":  # a body set up by a reform: its name, or its name with another
-            if probe.type == "Organisation" and mine & theirs:  # kind of body ("Board" for "Council")
-                yield 1.0, start, end
-            elif probe.type == "Organisation" and stems & {body_stem(k) for k in mine}:
-                yield 0.9, start, end
-            continue
-        if mine & theirs:
-            yield 1.0, start, end
-        elif probe.type == "Organisation":
-            continue  # a body shares a programme's exact name at most ("Harbour Renewal Fund" typed as a body)
-        elif (probe.acronyms() & known.initials()) or (known.acronyms() & probe.initials()):
-            yield 0.95, start, end
-        elif not theirs:  # a node known only by its sum ("£840 million"): the sum and what it is for,
-            # and no other such node the article's sum could be
-            if probe.type == known.type == "Fund" and any(same_amount(a, b) for a in probe.amounts
-                                                          for b in known.amounts):
-                yield (0.9 if i in unique_bare and bare_fund_matches(probe, known) else 0.6), amount_start, amount_end
-        elif probe.type == known.type == "Fund" and probe.amounts and known.amounts and any(
-                same_amount(a, b) for a in probe.amounts for b in known.amounts):
-            # the same sum: a link when the purposes agree, a weak hint when they do not
-            yield (0.9 if fund_matches(probe, known) else 0.6), amount_start, amount_end
+def _name_evidence(name: str, text: str) -> Iterable[tuple[float, int, int]]:
+    pattern = _name_pattern(name)
+    if pattern is None:
+        return
+    found = []
+    for m in pattern.finditer(text):
+        if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
+            found.append((0.5, m, True))  # "Secretary of State for Levelling Up" names a post
+        elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
+            found.append((0.6, m, False))  # "an independent review" introduces a new thing
+        elif _LONGER_NAME.match(text, m.end()):
+            found.append((0.6, m, True))  # "Harbour Renewal Fund" is another thing than "Harbour Renewal"
         else:
-            best = max((fuzz.ratio(a, b) for a in mine for b in theirs if name_numbers(a) == name_numbers(b)),
-                       default=0.0)
-            if best >= 75:
-                yield best / 100, start, end
+            found.append((0.9 if acronym_of(name) else 0.95, m, False))
+    # a capitalised name the article writes so only inside longer names or posts, and otherwise
+    # in other case ("levelling up", "Levelling up"), is the common phrase those names are made of
+    words = re.findall(r"[\w£]+", name)
+    phrase = not name.islower() and any(inside for _, _, inside in found) and all(
+        re.findall(r"[\w£]+", m.group(0)) != words for score, m, _ in found if score > 0.6)
+    for score, m, _ in found:
+        yield (0.6 if phrase and score > 0.6 else score), m.start(), m.end()
+        if score > 0.6 and not phrase:
+            break
+
+
+def _entity_evidence(node: _Node, known: KnownEntity, probes: ProbeTable, unique_bare: dict[int, str],
+                     threshold: float, other: float) -> list[tuple[float, int, int]]:
+    """Give the evidence the article's entities give a node, in their order, but none that cannot be its
+    best: scored under the threshold, or a sum's (at most 0.9) when it or ``other`` evidence scores more.
+    Each entity (probe) gives the first of these that holds."""
+    found: dict[int, tuple[float, bool]] = {}  # probe -> score, and whether the probe's sum says it
+    if known.type == "Organisation":  # a body set up by a reform: its name, or its name with another
+        for k in node.keys:  # kind of body ("Board" for "Council")
+            found.update((i, (1.0, False)) for i in probes.by_body.get(f"n {k}", ()))
+        for stem in node.stems:
+            found.update((i, (0.9, False)) for i in probes.by_body.get(f"b {stem}", ()) if i not in found)
+    else:  # a body shares a programme's exact name at most ("Harbour Renewal Fund" typed as a body)
+        for k in node.keys:
+            found.update((i, (1.0, False)) for i in probes.by_key.get(k, ()))
+        for i in [i for a in node.initials for i in probes.by_acronym.get(a, ())] + [
+                i for a in node.acronyms for i in probes.by_initials.get(a, ())]:
+            found.setdefault(i, (0.95, False))
+        near = {i for b in node.buckets for i in probes.funds.get(b, ())} if known.type == "Fund" else ()
+        same_sum = sorted(i for i in near if i not in found and any(
+            same_amount(a, b) for a in probes.found[i][0].amounts for b in known.amounts))
+        top = max([other, *(score for score, _ in found.values())])
+        for i in same_sum if threshold <= 0.9 and top <= 0.9 else ():
+            if not node.keys:  # a node known only by its sum ("£840 million"): the sum and what it is
+                # for, and no other such node the article's sum could be
+                found[i] = (0.9 if unique_bare.get(i) == known.iri else 0.6), True
+            else:  # the same sum: a link when the purposes agree, a weak hint when they do not
+                found[i] = (0.9 if fund_matches(probes.found[i][0], known) else 0.6), True
+        settled, best = set(found) | set(same_sum), {}
+        for k in node.keys:  # else a near-equal name (with the same numbers)
+            for i, score in probes.near.get(k, ()):
+                if i not in settled:
+                    best[i] = max(best.get(i, 0.0), score)
+        found.update((i, (score / 100, False)) for i, score in best.items())
+    spans = probes.found
+    return [(score, spans[i][3 if by_sum else 1], spans[i][4 if by_sum else 2])
+            for i, (score, by_sum) in sorted(found.items()) if score >= threshold]
 
 
 def link_extraction(
@@ -240,44 +253,54 @@ def link_extraction(
 
     ``postings``: the index's ``word_index``, kept by a caller that links many articles against an index
     it does not change (the ingest's link pass); without it, telling whether the index changed since
-    its word index was built reads every node, for every article.
+    its word index was built reads every node, for every article. What is worked out per node is kept
+    in it, so an article reads only the nodes it could refer to, each at the cost of a few lookups.
     """
     gazetteer = gazetteer or load_gazetteer()
     article = extraction.article
-    links = []
     found_probes = probes(extraction)
-    words = set(normalise_name(article.text).split())
+    words = article_words(extraction)
     amounts = set().union(*(amount_buckets(a) for p in found_probes for a in p[0].amounts))
     cache = postings or word_index(index)
-    short = short_name_evidence(found_probes, index, article.id, cache)
-    described_ = described_evidence(extraction, index, cache)
+    short, described_ = short_name_evidence(found_probes, index, article.id, cache), described_evidence(
+        extraction, index, cache)
+    weak = {iri: [e[iri] for e in (short, described_) if iri in e] for iri in short.keys() | described_.keys()}
     if threshold > TIGHT_FLOOR:  # only the nodes strong evidence could link (``resolve.lookup``)
-        iris = select(link_query(extraction, found_probes, threshold), cache)
-        nearby = [index.entities[i] for i in sorted(iris)]
+        nearby = select(link_query(extraction, found_probes, threshold), cache)
+        plain = nearby & cache.plain_bare  # their only evidence is a weak hint or one sum (below)
     else:  # a weak hint is a link: every node sharing a word or a sum
-        nearby = candidates(index, words, amounts, cache=cache)
-    unique_bare = _unique_bare_sums(nearby, found_probes, article.id)
-    for known in nearby:
-        if not linkable(known) or known.articles <= {article.id} or (
-                known.type == "Organisation" and standing_body(known, gazetteer)):
+        nearby, plain = {k.iri for k in candidates(index, words, amounts, cache=cache)}, set()
+    unique_bare = unique_bare_sums(found_probes, nearby, index, cache, article.id)
+    table = ProbeTable(found_probes, lambda key: cache.near(key, max(75.0, 100 * threshold - 1e-6)))  # ratio >= 75
+    read = nearby - plain
+    if threshold > TIGHT_FLOOR:  # the rest met the article by a short name it uses, or by a purpose
+        read &= could_link(found_probes, table, cache, words) | weak.keys()
+    best: dict[str, tuple[float, int, int]] = {}
+    seen: dict[str, list[tuple[float, int, int]]] = {}
+    own = {article.id}
+    for iri in read:
+        known = index.entities[iri]
+        node = _node(known, cache, gazetteer)
+        if node.skip or known.articles <= own or (words.isdisjoint(node.hints) and amounts.isdisjoint(node.buckets)):
             continue
-        keys = known.name_keys()
-        # every kind of evidence needs a distinctive word, an acronym or a sum of the node in the article
-        bare_fund = not keys and known.type == "Fund" and bool(known.amounts)
-        if not (keys or bare_fund) or not ({w for k in keys for w in k.split() if distinctive_word(w)} & words or known.initials() & words
-                                           or amounts & set(map(amount_bucket, known.amounts))):
-            continue
-        found = [*_entity_evidence(known, found_probes, unique_bare), *_text_evidence(known, article.text, gazetteer, words)]
-        for weak in (short, described_):
-            if known.iri in weak:
-                found.append(weak[known.iri])
-        if not found:
-            continue
-        score, start, end = max(found, key=lambda f: (f[0], -f[1]))
+        other = [*_text_evidence(node, article.text, words, seen), *weak.get(iri, ())]
+        found = [*_entity_evidence(node, known, table, unique_bare, threshold, max((f[0] for f in other), default=0.0)),
+                 *other]
+        if found:
+            best[iri] = max(found, key=lambda f: (f[0], -f[1]))
+    for i, iri in sorted(unique_bare.items()):  # a node known only by its sum, the one the article's is
+        if iri in plain and amounts & set(map(amount_bucket, index.entities[iri].amounts)):
+            _, _, _, start, end = found_probes[i]
+            if iri not in best or start < best[iri][1]:
+                best[iri] = (0.9, start, end)
+    links, sentences = [], {}  # many nodes are linked by one span ("Harbour Fund" of two sums)
+    for iri, (score, start, end) in sorted(best.items()):
         if score < threshold:
             continue
-        aliases = tuple(sorted(known.names - {known.label}))
-        links.append(Link(iri=known.iri, name=known.label, type=known.type, score=score,  # type: ignore[arg-type]
-                          evidence=sentence_at(article.id, article.text, start, end), aliases=aliases,
+        known = index.entities[iri]
+        if (start, end) not in sentences:
+            sentences[start, end] = sentence_at(article.id, article.text, start, end)
+        links.append(Link(iri=iri, name=known.label, type=known.type, score=score,  # type: ignore[arg-type]
+                          evidence=sentences[start, end], aliases=tuple(sorted(known.names - {known.label})),
                           amount_gbp=known.amount_gbp))
     return tuple(sorted(links, key=lambda lk: (-lk.score, lk.name)))

@@ -16,14 +16,27 @@ Linkable nodes are programmes and funds, and bodies an article introduced as new
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from operator import attrgetter
+from typing import Any
+
+from rapidfuzz import fuzz, process
 
 from ..gazetteer import Gazetteer
 from ..model import Extraction
 from . import EntityIndex, KnownEntity
-from .cues import SET_UP, described
-from .lookup import descriptions, lookup_words, node_keys, short_names
-from .names import amount_bucket
+from .cues import SET_UP, body_stem, described
+from .lookup import (
+    LinkQuery,
+    Probe,
+    ProbeTable,
+    around_buckets,
+    descriptions,
+    lookup_words,
+    node_keys,
+    short_names,
+)
+from .names import amount_bucket, distinctive_word, name_numbers, same_amount
 
 LINKABLE = ("Programme", "Fund")
 Evidence = dict[str, tuple[float, int, int]]
@@ -48,6 +61,26 @@ def bare_fund_matches(probe: KnownEntity, known: KnownEntity) -> bool:
     return len(shared) >= (3 if len(digits) >= 2 else 5)
 
 
+def unique_bare_sums(probes: list, nearby: set[str], index: EntityIndex, cache: WordIndex,
+                     article_id: str) -> dict[int, str]:
+    """Give the article's funds (by position) that match exactly one node known only by its sum, with
+    that node: the same sum and what it is for (``bare_fund_matches``). A sum said of several such
+    nodes, with the same words around it, tells none of them apart. Nodes are sought among ``nearby``
+    by the sum's bucket (``WordIndex.bare``), not read one by one."""
+    out = {}
+    for i, (probe, *_) in enumerate(probes):
+        if probe.type != "Fund" or not probe.amounts:
+            continue
+        held = nearby.intersection(set().union(*(cache.bare.get(b, ()) for b in around_buckets(probe.amounts))))
+        hits = (iri for iri in held if not index.entities[iri].articles <= {article_id}
+                and any(same_amount(a, b) for a in probe.amounts for b in index.entities[iri].amounts)
+                and bare_fund_matches(probe, index.entities[iri]))
+        first, second = next(hits, None), next(hits, None)
+        if first is not None and second is None:
+            out[i] = first
+    return out
+
+
 def short_name_evidence(probes: list, index: EntityIndex, article_id: str, cache: WordIndex | None = None) -> Evidence:
     """Give nodes an article calls by a capitalised short name whose words all occur in one node's name.
 
@@ -55,22 +88,42 @@ def short_name_evidence(probes: list, index: EntityIndex, article_id: str, cache
     programme or fund of the graph whose name holds both words; a short name two nodes share, or
     one that is a node's whole name, is no evidence for another node.
     """
+    cache = cache or word_index(index)
     found: Evidence = {}
     for probe, start, end, _, _ in probes:
         if probe.type not in LINKABLE:
             continue
         for form, words in short_names(probe):
-            holders = candidates(index, set(words), set(), every_word=True, cache=cache)
-            if any(form in k.name_keys() for k in holders):
-                continue  # the whole name of a node ("Harbour Renewal Fund"), not a short one for a longer name
-            owners = {k.iri for k in holders
-                      if k.type in LINKABLE
-                      and not k.articles <= {article_id}
-                      and any(set(words) <= set(key.split()) and len(key.split()) > len(words)
-                              for key in k.name_keys())}
+            held = cache.memo.get(("short", form, *words))
+            if held is None:  # the nodes whose names could own it, whatever the article: once per index
+                held = cache.memo[("short", form, *words)] = _short_name_owners(index, cache, form, words)
+            owners = [iri for iri in held if not index.entities[iri].articles <= {article_id}][:2]
             if len(owners) == 1:
-                found[owners.pop()] = (0.9, start, end)
+                found[owners[0]] = (0.9, start, end)
     return found
+
+
+def _short_name_owners(index: EntityIndex, cache: WordIndex, form: str, words: list[str]) -> tuple[str, ...]:
+    holders = candidates(index, set(words), set(), every_word=True, cache=cache)
+    if any(form in k.name_keys() for k in holders):
+        return ()  # the whole name of a node ("Harbour Renewal Fund"), not a short one for a longer name
+    return tuple(k.iri for k in holders if k.type in LINKABLE and any(
+        set(words) <= set(key.split()) and len(key.split()) > len(words) for key in k.name_keys()))
+
+
+def could_link(found: list[Probe], probes: ProbeTable, cache: WordIndex, text_words: frozenset[str]) -> set[str]:
+    """Give the nodes that an article's entity or text could give evidence (more than them, none fewer):
+    those with one of its name keys, an acronym of its names or the reverse, a body's stem of its
+    bodies', a sum near one of its funds', a name near-equal to one of its names, or a name all of
+    whose words are in its text (the evidence ``link`` takes from entities and text)."""
+    keys = {f"n {k}" for p, *_ in found for k in p.name_keys()}
+    for probe, *_ in found:
+        if probe.type == "Organisation":
+            keys |= {f"b {s}" for s in map(body_stem, probe.name_keys()) if s}
+        else:
+            keys |= {f"i {a}" for a in probe.acronyms()} | {f"a {a}" for a in probe.initials()}
+    keys |= {f"n {name}" for name in (*probes.near, *cache.names_in(text_words))}
+    return cache.iris(keys).union(*(cache.by_amount.get(b, ()) for b in probes.funds))
 
 
 def linkable(known: KnownEntity) -> bool:
@@ -122,6 +175,16 @@ class WordIndex:
         self.by_key: dict[str, set[str]] = {}  # lookup.node_keys -> nodes
         self.names_by_word: dict[str, set[str]] = {}  # word -> name keys holding it
         self.described: dict[str, list[tuple[str, set[str]]]] = {}  # kind -> (node, purpose words)
+        self.bare: dict[float, list[str]] = {}  # two-figure sum -> nodes known only by a sum ("£840 million")
+        self.plain_bare: set[str] = set()  # those of them with no acronym among their names either
+        self.anchors: dict[str, list[tuple[str, frozenset[str]]]] = {}  # word -> name keys, with their words
+        self.undistinctive: list[tuple[str, frozenset[str]]] = []  # name keys without a distinctive word
+        self.looked_up: dict[str, frozenset[str]] = {}  # name key -> its lookup words
+        self.by_length: list[str] = []  # every name key, shortest first
+        self.lengths: list[int] = []
+        # what linking works out once per node, name or short name rather than once per article; the
+        # index does not change while this word index is in use (``word_index``)
+        self.memo: dict[Any, Any] = {}
         for known in index.entities.values():
             if not linkable(known):
                 continue
@@ -136,6 +199,22 @@ class WordIndex:
             for name in known.name_keys():
                 for word in lookup_words(name.split()):
                     self.names_by_word.setdefault(word, set()).add(name)
+            if known.type == "Fund" and known.amounts and not known.name_keys():
+                for bucket in set(map(amount_bucket, known.amounts)):
+                    self.bare.setdefault(bucket, []).append(known.iri)
+                if not known.acronyms():  # its sum is all the evidence it can have
+                    self.plain_bare.add(known.iri)
+        names = sorted({n for held in self.names_by_word.values() for n in held})
+        self.looked_up = {n: frozenset(lookup_words(n.split())) for n in names}
+        for name in names:  # each name under its rarest distinctive word
+            mine = [w for w in name.split() if distinctive_word(w)]
+            if mine:
+                anchor = min(mine, key=lambda w: (len(self.names_by_word[w]), w))
+                self.anchors.setdefault(anchor, []).append((name, frozenset(name.split())))
+            else:  # "5g": few
+                self.undistinctive.append((name, frozenset(name.split())))
+        self.by_length = sorted(names, key=len)
+        self.lengths = [len(n) for n in self.by_length]
 
     def iris(self, keys: set[str]) -> set[str]:
         """Give the nodes holding any of these typed keys."""
@@ -149,6 +228,40 @@ class WordIndex:
         """Give the name keys holding all of these words."""
         sets = sorted((self.names_by_word.get(w, set()) for w in words), key=len)
         return set.intersection(*sets) if sets else set()
+
+    def wanted(self, query: LinkQuery) -> set[str]:
+        """Give what ``query.wanted(self.names_with_any(query.words))`` gives, without reading every name
+        sharing a word with the article: a name all of whose words are in the text is found under its
+        rarest distinctive word, and a near-equal one among the names near the article's (``near``)."""
+        out = self.names_in(query.text_words, distinctive=True)
+        for mine in query.fuzzy:
+            out.update(n for n, _ in self.near(mine, query.cutoff) if not self.looked_up[n].isdisjoint(query.words))
+        return out
+
+    def names_in(self, text: frozenset[str], *, distinctive: bool = False) -> set[str]:
+        """Give the name keys all of whose words are in a text (``distinctive``: only those with a distinctive word)."""
+        if self.memo.get("text", (None,))[0] is not text:  # asked twice per article: to select, to link
+            self.memo["text"] = (text, {name for w in text if w in self.anchors
+                                        for name, words in self.anchors[w] if words <= text})
+        out = set(self.memo["text"][1])
+        if not distinctive:
+            out.update(name for name, words in self.undistinctive if words <= text)
+        return out
+
+    def near(self, key: str, cutoff: float) -> list[tuple[str, float]]:
+        """Give the name keys with the numbers of ``key`` and a ``fuzz.ratio`` with it of ``cutoff`` or more,
+        with that ratio; worked out once per key. Only names of near lengths can have that ratio:
+        it is at most 200 * min(la, lb) / (la + lb)."""
+        found = self.memo.get(("near", key, cutoff))
+        if found is None:
+            n = len(key)
+            lo, hi = (cutoff * n / (200 - cutoff) - 1, n * (200 - cutoff) / cutoff + 1) if 0 < cutoff < 200 else (0, 1e9)
+            names = self.by_length[bisect_left(self.lengths, lo): bisect_right(self.lengths, hi)]
+            found = self.memo[("near", key, cutoff)] = [
+                (name, score) for name, score, _ in process.extract(key, names, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                                                    limit=None)
+                if name_numbers(name) == name_numbers(key)]
+        return found
 
 
 def _stamp(index: EntityIndex) -> tuple[int, ...]:

@@ -26,14 +26,17 @@ it can tell whether only one does. The one link given up: a fund of the same sum
 name shares no word, nor a word's first four letters, with the article (every fund of that sum
 was read for it, more of them the larger the graph). Below ``TIGHT_FLOOR`` weak evidence (a sum alone) makes links,
 and linking falls back to every node sharing a word or a sum (``candidates.candidates``).
+
+Postings that hold every name in memory (``NameSearch``: the link pass's word index) find the
+names ``LinkQuery.wanted`` gives without reading each name that shares a word with the article.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz, process
 
@@ -43,6 +46,7 @@ from .names import (
     GENERIC,
     STOP,
     KnownEntity,
+    amount_bucket,
     amount_buckets,
     distinctive_word,
     is_amount,
@@ -60,7 +64,8 @@ Probe = tuple[KnownEntity, int, int, int, int]
 
 
 def probes(extraction: Extraction) -> list[Probe]:
-    """The article's programme, fund and body entities as nodes: (probe, name span, amount span)."""
+    """The article's programme, fund and body entities as nodes: (probe, name span, amount span); a fund's
+    with the words around its mentions (its purpose, ``fund_matches``), which nothing asks of the others."""
     if _LAST_PROBES and _LAST_PROBES[0][0] is extraction:  # ``link`` asks twice: to read the cache, to link
         return _LAST_PROBES[0][1]
     text = extraction.article.text
@@ -70,13 +75,57 @@ def probes(extraction: Extraction) -> list[Probe]:
             continue
         span = entity.mentions[0]
         amount = next((s for s in entity.mentions if re.search(r"\d", s.text)), span)
-        context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4])
+        context = " ".join(text[max(0, s.start - 160): s.end + 160] for s in entity.mentions[:4]) \
+            if entity.type == "Fund" else ""
         out.append((KnownEntity.from_entity("", entity, (), context), span.start, span.end, amount.start, amount.end))
     _LAST_PROBES[:] = [(extraction, out)]
     return out
 
 
 _LAST_PROBES: list[tuple[Extraction, list[Probe]]] = []
+
+
+#: Factors around a sum whose two-figure buckets hold every sum within half a percent of it (``same_amount``):
+#: a bucket is at least 1% wide, so none between the outer two is missed.
+_AROUND = (0.994, 0.997, 1.0, 1.003, 1.006)
+
+
+def around_buckets(amounts: Iterable[float]) -> set[float]:
+    """Give the two-figure buckets (``amount_bucket``) of every sum within half a percent of one of these."""
+    return {amount_bucket(a * f) for a in amounts for f in _AROUND}
+
+
+class ProbeTable:
+    """The article's probes by what a node could share with them: a name key, a body's name or its stem
+    (``b``), an acronym, initials, a sum (``funds``), or a near-equal name (``near``: a node's name key ->
+    (probe, ``fuzz.ratio``), from ``near_names``, which gives a key's near-equal names with their ratios)."""
+
+    def __init__(self, found: list[Probe], near_names: Callable[[str], Iterable[tuple[str, float]]]) -> None:
+        self.found = found
+        self.by_key: dict[str, list[int]] = {}
+        self.by_body: dict[str, list[int]] = {}
+        self.by_acronym: dict[str, list[int]] = {}
+        self.by_initials: dict[str, list[int]] = {}
+        self.funds: dict[float, list[int]] = {}  # a sum's bucket -> the funds with a sum near it
+        self.near: dict[str, list[tuple[int, float]]] = {}
+        for i, (probe, *_) in enumerate(found):
+            for k in probe.name_keys():
+                self.by_key.setdefault(k, []).append(i)
+            if probe.type == "Organisation":
+                for k in probe.name_keys():
+                    self.by_body.setdefault(f"n {k}", []).append(i)
+                for stem in {body_stem(k) for k in probe.name_keys()} - {None}:
+                    self.by_body.setdefault(f"b {stem}", []).append(i)
+                continue
+            for b in around_buckets(probe.amounts) if probe.type == "Fund" else ():
+                self.funds.setdefault(b, []).append(i)
+            for a in probe.acronyms():
+                self.by_acronym.setdefault(a, []).append(i)
+            for a in probe.initials():
+                self.by_initials.setdefault(a, []).append(i)
+            for k in probe.name_keys():
+                for name, score in near_names(k):
+                    self.near.setdefault(name, []).append((i, score))
 
 
 def short_names(probe: KnownEntity) -> list[tuple[str, list[str]]]:
@@ -163,9 +212,19 @@ def lookup_words(words: Iterable[str]) -> set[str]:
     return words | {f"~{w[:4]}" for w in words if len(w) >= 4 and distinctive_word(w)}
 
 
+def article_words(extraction: Extraction) -> frozenset[str]:
+    """Give the words of the article's text, normalised (``link`` asks twice for one article)."""
+    if not _LAST_WORDS or _LAST_WORDS[0][0] is not extraction:
+        _LAST_WORDS[:] = [(extraction, frozenset(normalise_name(extraction.article.text).split()))]
+    return _LAST_WORDS[0][1]
+
+
+_LAST_WORDS: list[tuple[Extraction, frozenset[str]]] = []
+
+
 def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> LinkQuery:
     """Give the lookups that find every node able to give the article a link at ``threshold`` (> ``TIGHT_FLOOR``)."""
-    text_words = set(normalise_name(extraction.article.text).split())
+    text_words = article_words(extraction)
     keys: set[str] = set()
     names: set[str] = set()
     fuzzy: set[str] = set()
@@ -185,7 +244,7 @@ def link_query(extraction: Extraction, found: list[Probe], threshold: float) -> 
     for _, kind, purpose in descriptions(extraction):
         keys |= {f"d {kind} {w}" for w in purpose}
     words = {w if len(w) < 4 else f"~{w[:4]}" for w in text_words if distinctive_word(w)}
-    return LinkQuery(frozenset(keys), frozenset(names), frozenset(fuzzy), frozenset(text_words), frozenset(words),
+    return LinkQuery(frozenset(keys), frozenset(names), frozenset(fuzzy), text_words, frozenset(words),
                      tuple(every), 100 * threshold - 1e-6)
 
 
@@ -199,9 +258,19 @@ class Postings(Protocol):
     def names_with_all(self, words: frozenset[str]) -> set[str]: ...
 
 
+@runtime_checkable
+class NameSearch(Postings, Protocol):
+    """Postings that hold every name in memory and answer ``LinkQuery.wanted`` themselves, faster."""
+
+    def wanted(self, query: LinkQuery) -> set[str]: ...
+
+
 def select(query: LinkQuery, postings: Postings) -> set[str]:
     """Give the IRIs of the linkable nodes that could give the article a link."""
-    names = set(query.names) | query.wanted(postings.names_with_any(query.words))
+    if isinstance(postings, NameSearch):
+        names = set(query.names) | postings.wanted(query)
+    else:
+        names = set(query.names) | query.wanted(postings.names_with_any(query.words))
     for words in query.every:
         names |= postings.names_with_all(words)
     return postings.iris(query.keys | {f"n {n}" for n in names})
