@@ -18,6 +18,15 @@ article a link. Its protocol keeps it from going stale:
 - an invalid, missing or unreadable cache is never used: the index is read from the store;
 - a remote store (a SPARQL endpoint) has no cache: its index is always read from the endpoint.
 
+Each save stamps the cache with a new ``generation``, and an index read from the cache carries it
+(``EntityIndex.saved_as``) with the nodes added or merged since (``EntityIndex.changed``). Saving
+such an index into the cache that still has that generation and this ``VERSION`` rewrites only the
+changed nodes' rows, keys and words; any other save (an index read from the store or from an older
+version's cache, or a cache another save has since rewritten) drops and rewrites every table.
+Either way the cache is marked valid in the transaction that writes it, and the tables it leaves
+are the same: adding 100 articles to a 10,000-article store rewrites only the nodes they added or
+merged into (a few hundred of 33,000), not every node.
+
 A node keeps at most ``MAX_ARTICLES`` article identifiers: resolution and linking only ask whether
 a node is known from an article other than the one at hand.
 """
@@ -26,6 +35,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -39,19 +49,23 @@ from .resolve.tupleset import TupleSet
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
-VERSION = "2"
-#: Versions whose ``nodes`` table this one reads: version 2 changed only the lookup keys, so an ingest
-#: into a store cached by version 1 still starts from its cache (and leaves a version 2 one).
-NODES_VERSIONS = ("1", VERSION)
+VERSION = "3"
+#: Versions whose ``nodes`` table this one reads: versions 2 and 3 changed only the lookup keys and the
+#: tables' indexes, so an ingest into a store cached by an older version still starts from its cache
+#: (and, its save being a whole one, leaves a version 3 cache).
+NODES_VERSIONS = ("1", "2", VERSION)
 MAX_ARTICLES = 2
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes (iri TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS keys (key TEXT NOT NULL, iri TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS keys_by_key ON keys (key);
-CREATE TABLE IF NOT EXISTS words (word TEXT NOT NULL, name TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS words_by_word ON words (word);
-"""
+_META = "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)"
+#: The tables a whole save drops and makes again (version 3: keys by IRI, one row per word and name,
+#: so that a node's keys and its names' words can be replaced alone).
+_TABLES = (
+    "CREATE TABLE nodes (iri TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE keys (key TEXT NOT NULL, iri TEXT NOT NULL)",
+    "CREATE INDEX keys_by_key ON keys (key)",
+    "CREATE INDEX keys_by_iri ON keys (iri)",
+    "CREATE TABLE words (word TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (name, word))",
+    "CREATE INDEX words_by_word ON words (word)",
+)
 
 
 def cache_path(store: Store) -> Path | None:
@@ -66,7 +80,7 @@ def _open(store: Store, *, write: bool = False, versions: tuple[str, ...] = (VER
     try:
         db = sqlite3.connect(path if write else f"file:{path}?mode=ro", uri=not write, timeout=30)
         if write:
-            db.executescript(_SCHEMA)
+            db.execute(_META)
         elif (meta := dict(db.execute("SELECT k, v FROM meta"))).get("valid") != "1" or meta.get("version") not in versions:
             db.close()
             return None
@@ -81,7 +95,10 @@ def load_index(store: Store) -> EntityIndex:
     if db is None:
         return load_entity_index(store)
     with closing(db):
-        return _index(data for (data,) in db.execute("SELECT data FROM nodes"))
+        meta = dict(db.execute("SELECT k, v FROM meta"))
+        index = _index(data for (data,) in db.execute("SELECT data FROM nodes"))
+    index.saved_as = meta.get("generation") if meta.get("version") == VERSION else None
+    return index
 
 
 def load_link_index(store: Store, extraction: Extraction, threshold: float = LINK_THRESHOLD) -> EntityIndex:
@@ -134,22 +151,47 @@ def invalidate(store: Store) -> None:
 
 
 def save_index(store: Store, index: EntityIndex) -> None:
-    """Write the whole index as the store's cache and mark it valid, in one transaction."""
+    """Write the index as the store's cache and mark it valid, in one transaction: only the nodes
+    changed since it was read when the cache is still the one it was read from, else every node."""
     db = _open(store, write=True)
     if db is None:
         return
+    generation = uuid.uuid4().hex
     with closing(db), db:
-        db.execute("DELETE FROM nodes")
-        db.execute("DELETE FROM keys")
-        db.execute("DELETE FROM words")
-        db.executemany("INSERT INTO nodes VALUES (?, ?, ?)",
-                       ((k.iri, k.type, json.dumps(_to_json(k), ensure_ascii=False)) for k in index.entities.values()))
-        linkable_ = [k for k in index.entities.values() if linkable(k)]
-        db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in linkable_ for key in node_keys(k)))
-        names = {name for k in linkable_ for name in k.name_keys()}
-        db.executemany("INSERT INTO words VALUES (?, ?)",
-                       ((w, name) for name in names for w in lookup_words(name.split())))
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (("version", VERSION), ("valid", "1")))
+        db.execute("BEGIN IMMEDIATE")  # the tables' drops too: nothing is seen until the commit
+        meta = dict(db.execute("SELECT k, v FROM meta"))
+        if index.saved_as is not None and (meta.get("version"), meta.get("generation")) == (VERSION, index.saved_as):
+            _write_nodes(db, [index.entities[i] for i in sorted(index.changed)])
+        else:
+            for table in ("nodes", "keys", "words"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in _TABLES:
+                db.execute(statement)
+            _write_nodes(db, list(index.entities.values()), whole=True)
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                       (("version", VERSION), ("generation", generation), ("valid", "1")))
+    index.changed.clear()
+    index.saved_as = generation
+
+
+def _write_nodes(db: sqlite3.Connection, nodes: list[KnownEntity], *, whole: bool = False) -> None:
+    """Write these nodes' rows, keys and their names' words over what the cache held for them."""
+    iris = [(k.iri,) for k in nodes]
+    linkable_ = [k for k in nodes if linkable(k)]
+    names = {name for k in linkable_ for name in k.name_keys()}
+    if not whole:  # the names only these nodes held lose their words (a node's keys can shrink)
+        held = {key[2:] for iri in iris for (key,) in db.execute("SELECT key FROM keys WHERE iri = ?", iri)
+                if key.startswith("n ")}
+        db.executemany("DELETE FROM keys WHERE iri = ?", iris)
+    db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
+                   ((k.iri, k.type, json.dumps(_to_json(k), ensure_ascii=False)) for k in nodes))
+    db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in linkable_ for key in node_keys(k)))
+    if not whole:
+        gone = [(n,) for n in sorted(held - names)
+                if db.execute("SELECT 1 FROM keys WHERE key = ? LIMIT 1", (f"n {n}",)).fetchone() is None]
+        db.executemany("DELETE FROM words WHERE name = ?", gone)
+    db.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)",
+                   ((w, name) for name in names for w in lookup_words(name.split())))
 
 
 def _to_json(known: KnownEntity) -> dict:
@@ -169,4 +211,5 @@ def _index(rows: Iterable[str]) -> EntityIndex:
             iri=e["iri"], type=e["type"], label=e["label"], names=TupleSet(e["names"]), forms=TupleSet(e["forms"]),
             amounts=TupleSet(map(float, e["amounts"])), identifiers=TupleSet(Identifier(s, v) for s, v in e["ids"]),
             roles=TupleSet(e["roles"]), context=TupleSet(e["context"]), articles=TupleSet(e["articles"])))
+    index.changed.clear()  # the index is what the cache holds
     return index

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from reformkg import entity_cache
 from reformkg.config import Settings
 from reformkg.entity_cache import cache_path, invalidate, load_index, load_link_index, save_index
@@ -135,3 +138,136 @@ def test_entity_cache_a_failed_article_leaves_the_cache_invalid(seeded, tmp_path
         assert reads == [st]
     finally:
         st.close()
+
+
+# invented names: (type, name, aliases, amount, sentence the name is said in)
+_POOL = (
+    ("Programme", "Tidewater Harbour Renewal Programme", [], None, "The {} will rebuild the quay walls."),
+    ("Programme", "Tidewater Harbour Renewal Programme", ["THRP"], None, "The {} (THRP) starts in May."),
+    ("Programme", "THRP", [], None, "Work under {} was delayed by storms."),
+    ("Programme", "Kestrel Valley Skills Scheme", [], None, "The {} trains welders and joiners."),
+    ("Programme", "Kestrel Valley Skills Programme", [], None, "The {} opened a second college."),
+    ("Fund", "Quayside Ferry Fund", [], 4_000_000.0, "The {} will pay for a new ferry slipway."),
+    ("Fund", "£4m", [], 4_000_000.0, "A further {} will pay for the ferry slipway and the quay."),
+    ("Fund", "Heathland Library Fund", [], 7_500_000.0, "The {} will reopen branch libraries."),
+    ("Organisation", "Saltmarsh Pier Board", [], None, "Ministers will set up a new {} to run the pier."),
+    ("Organisation", "Tidewater Council", [], None, "{} welcomed the news."),
+    ("Person", "Orla Penhallow", [], None, "{} said the work was overdue."),
+    ("Person", "Ms Penhallow", [], None, "{} added that the quay would reopen."),
+    ("Region", "Wessex Vale", [], None, "Towns across {} will benefit."),
+)
+_articles = hs.lists(hs.lists(hs.integers(0, len(_POOL) - 1), min_size=1, max_size=5, unique=True),
+                     min_size=2, max_size=7)
+
+
+def _invented(hand_extraction, n: int, picks: list[int]):
+    chosen = [_POOL[i] for i in picks]
+    text = "Harbour news\n\n" + " ".join(s.format(name) for _, name, _, _, s in chosen)
+    return hand_extraction(f"inv{n}", text, [(t, name, al, amt, []) for t, name, al, amt, _ in chosen])
+
+
+def _tables(location: Path) -> dict[str, list[tuple]]:
+    with closing(sqlite3.connect(location / "reformkg-index.sqlite")) as db:
+        tables = {t: sorted(db.execute(f"SELECT * FROM {t}")) for t in ("nodes", "keys", "words")}
+        tables["meta"] = sorted(r for r in db.execute("SELECT * FROM meta") if r[0] != "generation")
+    return tables
+
+
+@settings(max_examples=40, deadline=None)
+@given(_articles, hs.integers(1, 6))
+def test_entity_cache_a_save_of_the_nodes_changed_leaves_what_a_whole_save_leaves(hand_extraction, articles,
+                                                                                split) -> None:
+    from reformkg.resolve import EntityIndex, resolve_extraction
+
+    base = "https://w3id.org/reformkg/id/"
+    first, later = articles[:split], articles[split:] or articles[:1]
+    written: list[tuple[int, bool]] = []
+    write_nodes = entity_cache._write_nodes
+
+    def spy(db, nodes, *, whole=False):
+        written.append((len(nodes), whole))
+        return write_nodes(db, nodes, whole=whole)
+
+    entity_cache._write_nodes = spy
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            part, whole = Path(tmp) / "part", Path(tmp) / "whole"
+            st_part, st_whole = open_store(str(part)), open_store(str(whole))
+            try:
+                index = EntityIndex()
+                for n, picks in enumerate(first):
+                    resolve_extraction(_invented(hand_extraction, n, picks), index, base)
+                save_index(st_part, index)
+                index = load_index(st_part)
+                assert index.saved_as and not index.changed
+                invalidate(st_part)
+                for n, picks in enumerate(later, len(first)):
+                    resolve_extraction(_invented(hand_extraction, n, picks), index, base)
+                changed = len(index.changed)
+                save_index(st_part, index)  # only the changed nodes
+                save_index(st_whole, index)  # another cache: every node
+                assert written[1:] == [(changed, False), (len(index), True)]
+                assert _tables(part) == _tables(whole)
+                again = [load_index(st_part), load_index(st_whole)]
+                probe = _invented(hand_extraction, 99, [i for picks in articles for i in picks][:5])
+                iris = [[r.iri for r in resolve_extraction(probe, ix, base).entities] for ix in again]
+                assert iris[0] == iris[1]
+            finally:
+                st_part.close()
+                st_whole.close()
+    finally:
+        entity_cache._write_nodes = write_nodes
+
+
+def test_entity_cache_an_older_version_or_another_save_gets_a_whole_save(seeded, tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    shutil.copytree(seeded[0], location)
+    st = open_store(str(location))
+    try:
+        index, other = load_index(st), load_index(st)
+        assert index.saved_as == other.saved_as is not None
+        save_index(st, other)  # a save since ``index`` was read: the cache is no longer the one it read
+        saved = _tables(location)
+        written = []
+        write_nodes = entity_cache._write_nodes
+        entity_cache._write_nodes = lambda db, nodes, whole=False: written.append(whole) or write_nodes(db, nodes,
+                                                                                                        whole=whole)
+        try:
+            save_index(st, index)
+            assert written == [True] and _tables(location) == saved
+            with closing(sqlite3.connect(location / "reformkg-index.sqlite")) as db, db:
+                db.execute("UPDATE meta SET v = '2' WHERE k = 'version'")  # as version 2 left it
+                db.execute("DROP INDEX keys_by_iri")
+            older = load_index(st)  # its nodes are read, but it is no base for a partial save
+            assert len(older) == len(index) and older.saved_as is None
+            save_index(st, older)
+            assert written == [True, True] and _tables(location) == saved
+        finally:
+            entity_cache._write_nodes = write_nodes
+        with closing(sqlite3.connect(location / "reformkg-index.sqlite")) as db:
+            assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'keys_by_iri'").fetchone() == (1,)
+    finally:
+        st.close()
+
+
+def test_entity_cache_a_name_a_changed_node_no_longer_goes_by_loses_its_words(tmp_path: Path) -> None:
+    from reformkg.resolve import EntityIndex, KnownEntity
+
+    part, whole = open_store(str(tmp_path / "part")), open_store(str(tmp_path / "whole"))
+    try:
+        index = EntityIndex()
+        index.add(KnownEntity("urn:p:1", "Programme", "KVX", articles={"inv1"}))
+        index.add(KnownEntity("urn:p:2", "Programme", "Marlow Fen Bus Strategy", articles={"inv1"}))
+        save_index(part, index)
+        index = load_index(part)
+        assert "kvx" in index.entities["urn:p:1"].name_keys()
+        # its long form makes "KVX" a stray acronym: no longer a key of the node
+        index.add(KnownEntity("urn:p:1", "Programme", "Kestrel Valley Skills Scheme", articles={"inv2"}))
+        assert "kvx" not in index.entities["urn:p:1"].name_keys() and index.changed == {"urn:p:1"}
+        save_index(part, index)
+        save_index(whole, index)
+        assert _tables(tmp_path / "part") == _tables(tmp_path / "whole")
+        assert ("kvx", "kvx") not in _tables(tmp_path / "part")["words"]
+    finally:
+        part.close()
+        whole.close()

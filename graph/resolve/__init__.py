@@ -70,6 +70,11 @@ class EntityIndex:
         # (type, length) -> (keys, their IRIs), for rapidfuzz: a ratio of NAME_RATIO or more needs lengths
         # within (100 - NAME_RATIO)% of their sum, so only keys of near lengths are compared
         self._keys: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
+        #: The IRIs of nodes added or merged into since the index was read (``entity_cache`` clears it
+        #: when it reads or saves the index, so a save rewrites only these nodes).
+        self.changed: set[str] = set()
+        #: The saved cache this index is, apart from ``changed``: ``entity_cache``'s generation mark.
+        self.saved_as: str | None = None
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -83,6 +88,7 @@ class EntityIndex:
         else:
             current.merge(known)
         current.compact()  # a quarter of the memory of its sets: tens of thousands of nodes are held
+        self.changed.add(current.iri)
         t, iri = current.type, current.iri
         for form in current.name_keys():
             if iri not in self._by_form.setdefault((t, form), set()):
