@@ -3,19 +3,16 @@
 Input: an rdflib ``Graph`` (one article's graph) or a ``Store``. Output: ``Violation`` records
 (a ``ValidationReport`` for a store); ``check_article_graph`` raises ``ValidationError``.
 
-The shapes are ``ontology/shapes.ttl``. Its SHACL Core part runs in pyshacl with
-``inference="none"`` on an rdflib graph whose literals are rebuilt from their N-Triples lexical
-form (what the store will hold), with the ontology's class hierarchy and typing merged into the
-data graph (a pyoxigraph-backed graph types plain literals ``xsd:string``, giving false ``sh:in``
-results; ``ont_graph=`` copies the class hierarchy but not instance typing). Its
-``sh:sparql`` constraints run here in pyoxigraph, with ``$this`` bound by substitution: pyshacl
-re-parses and evaluates them with rdflib's engine, measured at 2-3 s per article against a few
-milliseconds here.
+The shapes are ``ontology/shapes.ttl``. The graph is loaded into a scratch Oxigraph store beside
+the ontology's class hierarchy; its SHACL Core part runs there as SPARQL compiled from the shapes
+(``shacl_sparql``; pyshacl, ``shacl_reference``, is the reference engine the tests compare it
+with), and its ``sh:sparql`` constraints run there too, with ``$this`` bound by substitution:
+pyshacl re-parses and evaluates them with rdflib's engine, measured at 2-3 s per article against a
+few milliseconds here.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -23,96 +20,26 @@ from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SH, SKOS
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .errors import ValidationError
+from .shacl_reference import PyshaclEngine, ShapesCannotRun
 from .shacl_sparql import CoreQuery, UnsupportedShape, compile_shapes
 from .store import Store
-from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
+from .violations import ValidationReport, Violation, short_iri
+from .vocab import CLASS_TYPES
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_PATH = ONTOLOGY_DIR / "reformkg.ttl"
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 MAX_LISTED = 3  # violations spelled out in an error message; the rest are counted
 
-_PREFIXES = {str(ns): f"{name}:" for name, ns in (
-    ("rkg", RKG), ("oa", OA), ("dcterms", DCTERMS), ("skos", SKOS), ("schema", SCHEMA), ("prov", PROV),
-    ("org", ORG), ("rdf", RDF))}
-
-
 _DATA = ox.NamedNode("urn:reformkg:checked")  # the graph being checked, in a scratch store
 _ONTOLOGY = ox.NamedNode("urn:reformkg:ontology")
 _NAME_QUERY = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
                "SELECT ?this ?label ?type WHERE { ?this a ?type OPTIONAL { ?this skos:prefLabel ?label } }")
-
-_KIND = re.compile(r"/(?:article|source|mention|sentence|assertion|holding|link|graph|person|organisation|"
-                   r"region|fund|programme|post)/")
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One SHACL result: the node at fault (and its name), the property, the value and why."""
-
-    focus: str
-    message: str
-    severity: str = "Violation"  # or "Warning" / "Info"
-    path: str = ""
-    value: str = ""
-    focus_name: str = ""  # e.g. 'Fund "£600m package"', for people reading the message
-    graph: str = ""
-
-    def describe(self) -> str:
-        """Give the result as one readable line: what, where, why."""
-        where = self.focus_name or _short(self.focus)
-        if self.path:
-            where += f" {_short(self.path)}"
-        text = f"{where}: {self.message}"
-        if self.value and self.value != self.focus and _short(self.value) not in self.message:
-            text += f" (got {_short(self.value)[:80]})"
-        return text
-
-    def to_json(self) -> dict:
-        """Give the JSON shape used by ``reformkg validate --format json``."""
-        return {"severity": self.severity, "graph": self.graph, "focus": self.focus, "path": self.path,
-                "value": self.value, "message": self.message, "text": self.describe()}
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The verdict on a whole store: how many graphs were checked and every result."""
-
-    graphs: int
-    results: tuple[Violation, ...]
-
-    @property
-    def violations(self) -> tuple[Violation, ...]:
-        """Give the results of severity Violation (what ingest would reject)."""
-        return tuple(v for v in self.results if v.severity == "Violation")
-
-    @property
-    def conforms(self) -> bool:
-        """Give whether no graph has a violation (warnings allowed)."""
-        return not self.violations
-
-    def to_json(self) -> dict:
-        """Give the JSON shape of ``reformkg validate --format json``."""
-        return {"conforms": self.conforms, "graphs": self.graphs, "violations": len(self.violations),
-                "warnings": len(self.results) - len(self.violations),
-                "results": [v.to_json() for v in self.results]}
-
-
-def _short(term: str) -> str:
-    for ns, prefix in _PREFIXES.items():
-        if term.startswith(ns):
-            return prefix + term[len(ns):]
-    # an instance IRI: from the kind segment minted after the base on, e.g. mention/<article>/3-9
-    match = _KIND.search(term)
-    return term[match.start() + 1:] if match else term
 
 
 @cache
@@ -134,23 +61,6 @@ def _core_shapes() -> Graph:
         if triple[1] != SH.sparql:
             core.add(triple)
     return core
-
-
-@cache
-def _core_shapes_graph() -> ShapesGraph:
-    # pyshacl's validate() parses the shapes again on every call (8 ms of a 45 ms article check);
-    # its Shape objects keep no state between runs, so one harvest serves every article
-    shapes = ShapesGraph(_core_shapes())
-    shapes.shapes  # noqa: B018 - the property getter harvests the shapes
-    return shapes
-
-
-def _run_core(data: Graph, focus: Collection[URIRef] | None) -> tuple[bool, Graph | str, str]:
-    options = {"inference": "none", "allow_warnings": True, "allow_infos": True, "inplace": True,
-               "focus_nodes": list(focus) if focus is not None else None}
-    validator = Validator(DataGraph.from_rdflib(data), shacl_graph=Graph(), options=options)
-    validator.shacl_graph = _core_shapes_graph()
-    return validator.run()
 
 
 @dataclass(frozen=True)
@@ -186,7 +96,7 @@ def _sparql_checks() -> tuple[_SparqlCheck, ...]:
 def _format(message: str, values: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]) -> str:
     for name, term in values.items():
         if term is not None:
-            message = message.replace("{?" + name + "}", _short(term.value))
+            message = message.replace("{?" + name + "}", short_iri(term.value))
     return message
 
 
@@ -244,26 +154,17 @@ def _name(store: ox.Store, node: str) -> str:
     if kind is None:
         return ""
     label = next((lab.value for _, lab, _ in rows if lab is not None), None)
-    return f'{kind} "{label}"' if label is not None else f"{kind} {_short(node)}"
+    return f'{kind} "{label}"' if label is not None else f"{kind} {short_iri(node)}"
 
 
-def _results(store: ox.Store, report: Graph, graph: str) -> list[Violation]:
-    out = []
-    for res in report.objects(None, SH.result):  # top-level results, not sh:detail ones
-        focus = report.value(res, SH.focusNode)
-        path, value = report.value(res, SH.resultPath), report.value(res, SH.value)
-        severity = report.value(res, SH.resultSeverity)
-        message = report.value(res, SH.resultMessage)
-        out.append(Violation(
-            focus=str(focus),
-            message=str(message) if message is not None else "fails " + _short(str(report.value(res, SH.sourceShape))),
-            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-            path=str(path) if isinstance(path, URIRef) else "",
-            value=str(value) if isinstance(value, (URIRef, Literal)) else "",
-            focus_name=_name(store, str(focus)) if isinstance(focus, URIRef) else "",
-            graph=graph,
-        ))
-    return out
+def _reference_results(g: Graph, store: ox.Store, graph: str, focus: Collection[URIRef] | None) -> list[Violation]:
+    try:
+        results = _reference_engine().results(g, focus)
+    except ShapesCannotRun as err:
+        raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({err})") from err
+    return [Violation(focus=r.focus, message=r.message or "fails " + short_iri(r.shape), severity=r.severity,
+                      path=r.path, value=r.value, focus_name=_name(store, r.focus) if r.focus else "", graph=graph)
+            for r in results]
 
 
 def _ordered(results: list[Violation]) -> list[Violation]:
@@ -280,6 +181,11 @@ def _core_query() -> CoreQuery:
 
 
 @cache
+def _reference_engine() -> PyshaclEngine:
+    return PyshaclEngine(_core_shapes(), _ontology_for_shapes())
+
+
+@cache
 def _ontology_quads() -> tuple[ox.Quad, ...]:
     return tuple(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), ox.NamedNode(str(o)), _ONTOLOGY)
                  for s, p, o in _ontology_for_shapes() if isinstance(s, URIRef) and isinstance(o, URIRef))
@@ -290,16 +196,6 @@ def _ontology_for_shapes() -> tuple[tuple[Node, Node, Node], ...]:
     # what the Core shapes read of the ontology: the class hierarchy (sh:class, sh:targetClass on a
     # subclass) and the typing of its terms; labels, comments, domains and ranges are not consulted
     return tuple(t for t in load_ontology() if t[1] in (RDFS.subClassOf, RDF.type))
-
-
-def _as_stored(term: Node) -> Node:
-    # check what will be stored: a literal as its N-Triples lexical form reads back. A term built in
-    # Python can differ from it (Literal(1.0, datatype=xsd:decimal) holds a float and fails
-    # sh:datatype), and an oxrdflib graph's plain literals come back typed xsd:string. Rebuilding the
-    # literal from its lexical form is what the N-Triples parser does, without the parse.
-    if isinstance(term, Literal):
-        return Literal(str(term), lang=term.language, datatype=term.datatype)
-    return term
 
 
 def validate_graph(g: Graph, graph: str = "", *, focus: Collection[URIRef] | None = None,
@@ -321,13 +217,7 @@ def validate_graph(g: Graph, graph: str = "", *, focus: Collection[URIRef] | Non
     store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=_DATA)
     store.extend(_ontology_quads())
     if engine == "pyshacl":
-        data = Graph()
-        data.addN((s, p, _as_stored(o), data) for s, p, o in g)
-        data.addN((s, p, o, data) for s, p, o in _ontology_for_shapes())
-        _, report, text = _run_core(data, focus)
-        if not isinstance(report, Graph):  # pyshacl reports a broken shapes file this way
-            raise ValidationError(f"{SHAPES_PATH}: SHACL shapes cannot run ({text.strip()})")
-        core = _results(store, report, graph)
+        core = _reference_results(g, store, graph, focus)
     elif engine == "oxigraph":
         core = _run_compiled(store, graph, focus)
     else:
