@@ -93,8 +93,10 @@ def _timed(fn, budget_s: float = 2.0, most: int = 15, least: int = 3) -> tuple[l
     runs: list[float] = []
     out = None
     start = time.perf_counter()
-    # a query slower than the budget is run once: a few seconds per query at most, whatever N is
-    while len(runs) < most and time.perf_counter() - start < budget_s * (len(runs) < least):
+    # at least ``least`` runs, more while the budget lasts (up to ``most``): three runs of a
+    # sub-millisecond query gave a p50 that was mostly its cold first run. A query slower than the
+    # budget is run once: a few seconds per query at most, whatever N is
+    while len(runs) < most and (len(runs) < least or time.perf_counter() - start < budget_s):
         if runs and runs[0] > budget_s:
             break
         t0 = time.perf_counter()
