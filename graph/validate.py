@@ -25,6 +25,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .errors import ValidationError
+from .rdfgraph import to_ntriples
 from .shacl_reference import PyshaclEngine, ShapesCannotRun
 from .shacl_sparql import CoreQuery, UnsupportedShape, compile_shapes
 from .store import Store
@@ -207,21 +208,27 @@ def validate_graph(g: Graph, graph: str = "", *, focus: Collection[URIRef] | Non
     runs the Core shapes compiled to SPARQL in Oxigraph (``"oxigraph"``) or in pyshacl
     (``"pyshacl"``, the reference the compiled query is tested against).
     """
+    if engine not in ("oxigraph", "pyshacl"):
+        raise ValueError(f"unknown SHACL engine {engine!r}: oxigraph or pyshacl")
     if focus is not None and not focus:
         return []
     if ntriples is None:
-        ntriples = g.serialize(format="nt", encoding="utf-8")
+        ntriples = to_ntriples(g).encode("utf-8")
+    return _validate(ntriples, graph, focus, reference=g if engine == "pyshacl" else None)
+
+
+def _validate(ntriples: bytes, graph: str, focus: Collection[URIRef] | None,
+              reference: Graph | None = None) -> list[Violation]:
+    # the Oxigraph engine reads the N-Triples only; pyshacl (``reference``) needs the rdflib graph
     store = ox.Store()
     # the article in one named graph, the class hierarchy in another: the Core query reads both
     # (as pyshacl reads the ontology merged into the data graph), the sh:sparql checks the article only
     store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=_DATA)
     store.extend(_ontology_quads())
-    if engine == "pyshacl":
-        core = _reference_results(g, store, graph, focus)
-    elif engine == "oxigraph":
-        core = _run_compiled(store, graph, focus)
+    if reference is not None:
+        core = _reference_results(reference, store, graph, focus)
     else:
-        raise ValueError(f"unknown SHACL engine {engine!r}: oxigraph or pyshacl")
+        core = _run_compiled(store, graph, focus)
     return _ordered(core) + _run_sparql_checks(store, graph, focus)
 
 
@@ -252,8 +259,7 @@ def validate_store(store: Store, on_progress: Callable[[int, int], None] | None 
         by_graph[name].append(f"{q.subject} {q.predicate} {q.object} .\n")
     results: list[Violation] = []
     for i, (name, lines) in enumerate(sorted(by_graph.items()), 1):
-        g = Graph().parse(data="".join(lines), format="nt")
-        results += validate_graph(g, name)
+        results += _validate("".join(lines).encode("utf-8"), name, None)
         if on_progress:
             on_progress(i, len(by_graph))
     return ValidationReport(graphs=len(by_graph), results=tuple(results + _check_across_articles(store)))

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from typer.testing import CliRunner
-
 from reformkg.cli import app
+from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
@@ -169,6 +168,21 @@ def hand_extraction():
 
     return make
 
+
+
+@pytest.fixture(scope="session")
+def hand_index(hand_extraction):
+    """A maker of entity indexes: ``hand_index(articles, base)`` resolves each ``hand_extraction``
+    argument tuple in ``articles``, in order, into a fresh ``EntityIndex``."""
+    from reformkg.resolve import EntityIndex, resolve_extraction
+
+    def make(articles, base):
+        index = EntityIndex()
+        for art in articles:
+            resolve_extraction(hand_extraction(*art), index, base)
+        return index
+
+    return make
 
 CHROMIUM = Path("/usr/bin/chromium")
 # the flags a closed network needs: no background fetches, no first-run or sync traffic

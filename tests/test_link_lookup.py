@@ -54,11 +54,8 @@ NEW = [
 
 
 @pytest.fixture(scope="module")
-def graph(hand_extraction) -> EntityIndex:
-    index = EntityIndex()
-    for art in GRAPH:
-        resolve_extraction(hand_extraction(*art), index, BASE)
-    return index
+def graph(hand_index) -> EntityIndex:
+    return hand_index(GRAPH, BASE)
 
 
 @pytest.mark.parametrize("new", NEW, ids=[n[0] for n in NEW])

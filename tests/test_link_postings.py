@@ -8,7 +8,7 @@ import random
 import pytest
 from rapidfuzz import fuzz, process
 from reformkg.link import link_extraction
-from reformkg.resolve import EntityIndex, resolve_extraction
+from reformkg.resolve import EntityIndex
 from reformkg.resolve.candidates import WordIndex, word_index
 from reformkg.resolve.lookup import around_buckets, link_query, probes, select
 from reformkg.resolve.names import amount_bucket, name_numbers, same_amount
@@ -46,11 +46,8 @@ NEW = [
 
 
 @pytest.fixture(scope="module")
-def graph(hand_extraction) -> EntityIndex:
-    index = EntityIndex()
-    for art in GRAPH:
-        resolve_extraction(hand_extraction(*art), index, BASE)
-    return index
+def graph(hand_index) -> EntityIndex:
+    return hand_index(GRAPH, BASE)
 
 
 class _Plain:
