@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 from reformkg.resolve import EntityIndex, mint_iri, normalise_name, resolve_extraction
+from reformkg.resolve.names import TITLES as _TITLES
+from reformkg.resolve.names import KnownEntity
 from reformkg.resolve.names import acronym_of, initials, strip_head
 
 BASE = "https://w3id.org/reformkg/id/"
@@ -271,3 +273,36 @@ def test_resolve_fund_by_its_own_name_before_a_near_equal_one(hand_extraction) -
         ("a4", "The Mid Wold Harbour Renewal Fund paid out.", [("Fund", "Mid Wold Harbour Renewal Fund", [], None, [])]))
     assert a["Wold Harbour Renewal Fund"] != b["Mid Wold Harbour Renewal Fund"]
     assert c["Mid Wold Harbour Renewal Fund"] == d["Mid Wold Harbour Renewal Fund"] == b["Mid Wold Harbour Renewal Fund"]
+
+
+@given(st.text(alphabet=st.sampled_from("aBzÉéİıßﬁÅ’'`s £19,000 ñ\u0301\u0327Ç-–.\t") | st.characters(), max_size=60))
+def test_normalise_name_drops_marks_as_a_pass_over_every_character_would(text: str) -> None:
+    # the definition: decompose, drop every combining mark, lower case, then the key's rules
+    import re
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    plain = re.sub(r"['’`]s\b", "", re.sub(r"(\d),(?=\d{3})", r"\1", plain))
+    words = re.sub(r"[^a-z0-9£ ]+", " ", plain).split()
+    while words and words[0] in _TITLES:
+        words = words[1:]
+    assert normalise_name(text) == " ".join(words)
+
+
+def test_resolve_body_by_its_own_name_before_a_node_once_called_so(hand_extraction) -> None:
+    # a node named "Office of the Chair of the Marsh Assembly" was once also called "Marsh Assembly";
+    # a later "Marsh Assembly" is the node of that name, every time, not a new node made because
+    # two nodes answer to the name
+    index = EntityIndex()
+    assembly = KnownEntity(BASE + "organisation/marsh-assembly", "Organisation", "Marsh Assembly",
+                           names={"Marsh Assembly"}, articles={"a1"})
+    office = KnownEntity(BASE + "organisation/office", "Organisation", "Office of the Chair of the Marsh Assembly",
+                         names={"Office of the Chair of the Marsh Assembly", "Marsh Assembly"}, articles={"a1"})
+    for known in (assembly, office):
+        known.forms = {normalise_name(n) for n in known.names}
+        index.add(known)
+    for article_id in ("a2", "a3"):
+        text = "The Marsh Assembly voted."
+        resolved = resolve_extraction(hand_extraction(article_id, text, [("Organisation", "Marsh Assembly", [], None, [])]),
+                                      index, BASE)
+        assert resolved.entities[0].iri == assembly.iri

@@ -57,12 +57,21 @@ def _normalise_short(text: str) -> str:
     return _normalise(text)
 
 
+_THOUSANDS = re.compile(r"(\d),(?=\d{3})")
+_POSSESSIVE = re.compile(r"['’`]s\b")
+_NOT_WORD = re.compile(r"[^a-z0-9£ ]+")
+
+
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
-    text = re.sub(r"['’`]s\b", "", text)
-    words = re.sub(r"[^a-z0-9£ ]+", " ", text).split()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        # the marks are dropped by the few distinct characters that are marks, not by testing every
+        # character: a fund's context, 1,300 characters, was read one character at a time per fund
+        marks = {ord(c): None for c in set(text) if not c.isascii() and unicodedata.combining(c)}
+        if marks:
+            text = text.translate(marks)
+    text = _POSSESSIVE.sub("", _THOUSANDS.sub(r"\1", text.lower()))
+    words = _NOT_WORD.sub(" ", text).split()
     while words and words[0] in TITLES:
         words = words[1:]
     return " ".join(words)
