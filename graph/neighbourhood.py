@@ -34,8 +34,9 @@ _IN_TYPES = ", ".join(f"<{c}>" for c in ENTITY_CLASSES.values())
 # The union of graphs repeats an entity's type and label once per article that names it: each is
 # made DISTINCT before they are joined, so a widely named entity costs its articles, not their square.
 _TYPED = f"SELECT DISTINCT ?e ?type WHERE {{ {{values}} ?e a ?type FILTER (?type IN ({_IN_TYPES})) }}"
+# the labels too are made distinct before the join (a hub's label is otherwise joined once per copy)
 _NODES = _P + f"""SELECT ?e ?type (MIN(?l) AS ?label) WHERE {{ {{ {_TYPED} }}
-  ?e skos:prefLabel ?l }} GROUP BY ?e ?type"""
+  {{ SELECT DISTINCT ?e ?l WHERE {{ {{values}} ?e skos:prefLabel ?l }} }} }} GROUP BY ?e ?type"""
 _ALIASES = _P + "SELECT DISTINCT ?e ?alt WHERE { {values} ?e skos:altLabel ?alt }"
 # one index lookup per scheme: not a read of the entity's every triple (a hub's label and type once per article)
 _IDS = _P + "SELECT DISTINCT ?e ?p ?v WHERE { {values} " + " UNION ".join(
@@ -61,12 +62,14 @@ _TYPE_NAMES = {str(k): v for k, v in CLASS_TYPES.items()}
 _RECENT = _P + f"""SELECT ?art ?date WHERE {{ {{ SELECT DISTINCT ?art WHERE {{ ?art <{RKG.mentions}> {{e}} }} }}
   OPTIONAL {{ ?art dct:date ?date }} }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
 # the articles with a date not surely before the window's first day (one of another datatype included)
-# are found first (a subquery: Oxigraph would otherwise start from the hub's every article), then
-# those naming the entity, then all their dates
+# are found first, then those naming the entity, then all their dates. Given as VALUES when few (one
+# query each: Oxigraph otherwise joins them to the hub's every article), else as a subquery.
+_IN_WINDOW = _P + f"""SELECT DISTINCT ?art WHERE {{ ?art dct:date ?d
+  FILTER (datatype(?d) != {XSD_DATE} || ?d >= {{since}}) }}"""
 _RECENT_WINDOW = _P + f"""SELECT ?art ?date (datatype(?date) = {XSD_DATE} AS ?typed) WHERE {{
-  {{ SELECT DISTINCT ?art WHERE {{ {{ SELECT ?art WHERE {{ ?art dct:date ?d
-       FILTER (datatype(?d) != {XSD_DATE} || ?d >= {{since}}) }} }} ?art <{RKG.mentions}> {{e}} }} }}
+  {{ SELECT DISTINCT ?art WHERE {{ {{window}} ?art <{RKG.mentions}> {{e}} }} }}
   ?art dct:date ?date }} ORDER BY DESC(?date) ?art LIMIT {{n}}"""
+_WINDOW_VALUES = 500  # window articles past which they are joined as a subquery
 _DATE_SPAN = _P + "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?a dct:date ?d }"
 RECENT_SCAN_FROM = 1000  # articles naming an entity past which its most recent are read by date window
 Row = dict[str, str]
@@ -104,13 +107,22 @@ def recent_mentions(store: Store, iri: str, n: int, named: int) -> list[Row]:
     while window < days:
         since = ox.Literal((last - timedelta(days=window - 1)).isoformat(), datatype=XSD_DATE)
         rows = store.query(_RECENT_WINDOW.replace("{e}", e).replace("{n}", str(n))
-                           .replace("{since}", str(since))).values()
+                           .replace("{window}", _window(store, str(since)))).values()
         # any row outside the window is of an earlier day than the n-th row inside it: these are the n first
         nth = rows[-1] if len(rows) == n else {}
         if nth.get("typed") == "true" and len(nth["date"]) == 10 and nth["date"] > since.value:
             return [{k: v for k, v in r.items() if k != "typed"} for r in rows]
         window *= 4
     return store.query(whole).values()
+
+
+def _window(store: Store, since: str) -> str:
+    """Give the pattern that binds ?art to the articles dated on or after ``since`` (or in another datatype)."""
+    inside = _IN_WINDOW.replace("{since}", since)
+    arts = [r["art"] for r in store.query(inside).values()]
+    if len(arts) > _WINDOW_VALUES:
+        return "{ " + inside[len(_P):] + " }"
+    return _values("art", arts) if arts else "VALUES ?art { }"
 
 
 def _edges_of(store: Store, entities: Iterable[str]) -> list[Row]:

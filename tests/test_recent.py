@@ -8,10 +8,13 @@ from reformkg.explore import build_network, card_from_network, entity_card
 from reformkg.store import open_store
 
 
+@pytest.mark.parametrize("window_values", [500, 0])  # the window's articles as VALUES, and as a subquery
 @pytest.mark.parametrize("fixture", ["crafted_store", "seed_store"])
-def test_recent_window_gives_the_rows_of_the_whole_ordering(request, fixture: str, monkeypatch) -> None:
+def test_recent_window_gives_the_rows_of_the_whole_ordering(request, fixture: str, window_values: int,
+                                                           monkeypatch) -> None:
     # every entity is read through the window (as a hub would be), for lists of every length
     monkeypatch.setattr(neighbourhood, "RECENT_SCAN_FROM", 0)
+    monkeypatch.setattr(neighbourhood, "_WINDOW_VALUES", window_values)
     with open_store(str(request.getfixturevalue(fixture)), read_only=True) as store:
         whole = build_network(store)
         for iri in whole:
