@@ -306,3 +306,14 @@ def test_resolve_body_by_its_own_name_before_a_node_once_called_so(hand_extracti
         resolved = resolve_extraction(hand_extraction(article_id, text, [("Organisation", "Marsh Assembly", [], None, [])]),
                                       index, BASE)
         assert resolved.entities[0].iri == assembly.iri
+    # called by its name and, in passing, by another node's name: its own name decides, every time
+    for known in (KnownEntity(BASE + "organisation/ao", "Organisation", "Assembly Office", names={"Assembly Office"},
+                              articles={"a1"}),
+                  KnownEntity(BASE + "organisation/mao", "Organisation", "Marsh Assembly Office",
+                              names={"Marsh Assembly Office"}, articles={"a1"})):
+        known.forms = {normalise_name(n) for n in known.names}
+        index.add(known)
+    for article_id in ("a4", "a5"):
+        resolved = resolve_extraction(hand_extraction(article_id, "The Marsh Assembly Office, the Assembly Office, opened.", [
+            ("Organisation", "Marsh Assembly Office", ["Assembly Office"], None, [])]), index, BASE)
+        assert resolved.entities[0].iri == BASE + "organisation/mao"

@@ -193,11 +193,12 @@ class EntityIndex:
         iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in keys))
         # re-check: a node's keys can shrink as it learns names (a stray acronym meets its long form)
         found = [self.entities[i] for i in sorted(iris) if self.entities[i].name_keys() & keys]
-        # a node whose own name (label) the probe is called by comes before one that was also called
+        # a node whose own name (label) is the probe's comes before one that was also called
         # so ("Office of the Leader of the House of Commons", once called "House of Commons"): else the
         # two were ambiguous, the probe made a new node, and each later "House of Commons" met one
         # more (420 such nodes in the 10,000-article benchmark store)
-        labelled = [k for k in found if normalise_name(k.label) in probe.forms]
+        name = normalise_name(probe.label)  # the probe's own name, not its aliases ("Fraud Office")
+        labelled = [k for k in found if normalise_name(k.label) == name]
         return labelled if len(labelled) == 1 else found
 
     def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
