@@ -111,6 +111,12 @@ def content_words(text: str) -> set[str]:
             if len(w) > 2 and w not in STOP and w not in GENERIC and w not in COMMON and not is_amount(w)}
 
 
+@lru_cache(maxsize=64)
+def _context_words(text: str) -> frozenset[str]:
+    # a fund's context (1,300 characters) is read twice as it is resolved: as the probe, then as its node
+    return frozenset(content_words(text))
+
+
 def surname_of(form: str) -> str:
     """Give the last word of a normalised personal name."""
     return form.split()[-1] if form else ""
@@ -249,7 +255,7 @@ class KnownEntity:
         return cls(iri=iri, type=entity.type, label=label or entity.name, names={entity.name, *entity.aliases},
                    amounts={float(entity.amount_gbp)} if entity.amount_gbp else set(),
                    identifiers=set(identifiers), roles={normalise_name(r) for r in entity.roles},
-                   context=content_words(context) if context else set())
+                   context=set(_context_words(context)) if context else set())
 
     def merge(self, other: KnownEntity) -> None:
         """Add another node's names, amounts, codes, posts, context and articles to this one.
