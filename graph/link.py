@@ -36,18 +36,9 @@ from .resolve.candidates import (
     word_index,
 )
 from .resolve.cues import SET_UP, body_stem, introduced_as_new
+from .resolve.known import amount_bucket, amount_buckets, fund_matches, same_amount
 from .resolve.lookup import TIGHT_FLOOR, ProbeTable, article_words, link_query, probes, select
-from .resolve.names import (
-    acronym_of,
-    amount_bucket,
-    amount_buckets,
-    content_words,
-    distinctive_word,
-    fund_matches,
-    is_specific,
-    normalise_name,
-    same_amount,
-)
+from .resolve.names import acronym_of, content_words, distinctive_word, is_specific, normalise_name
 from .store import Store
 from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 

@@ -12,8 +12,9 @@ from reformkg.entity_cache import load_link_index, save_index
 from reformkg.link import LINK_THRESHOLD, link_extraction
 from reformkg.resolve import EntityIndex, KnownEntity, resolve_extraction
 from reformkg.resolve.candidates import candidates, word_index
+from reformkg.resolve.known import amount_buckets
 from reformkg.resolve.lookup import link_query, lookup_words, node_keys, probes, select
-from reformkg.resolve.names import amount_buckets, normalise_name
+from reformkg.resolve.names import normalise_name
 from reformkg.store import open_store
 
 BASE = "https://w3id.org/reformkg/id/"

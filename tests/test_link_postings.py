@@ -10,8 +10,9 @@ from rapidfuzz import fuzz, process
 from reformkg.link import link_extraction
 from reformkg.resolve import EntityIndex
 from reformkg.resolve.candidates import WordIndex, word_index
+from reformkg.resolve.known import amount_bucket, same_amount
 from reformkg.resolve.lookup import around_buckets, link_query, probes, select
-from reformkg.resolve.names import amount_bucket, name_numbers, same_amount
+from reformkg.resolve.names import name_numbers
 
 BASE = "https://w3id.org/reformkg/id/"
 

@@ -75,7 +75,7 @@ _fund_specs = st.lists(st.tuples(
 def test_properties_fund_candidates_hold_every_fund_matched_without_a_shared_name(known, probes) -> None:
     from reformkg.model import Entity
     from reformkg.resolve import EntityIndex, KnownEntity
-    from reformkg.resolve.names import fund_matches, names_agree
+    from reformkg.resolve.known import fund_matches, names_agree
 
     def fund(iri: str, name: str, amount: float, around: str) -> KnownEntity:
         entity = Entity("e1", "Fund", f"{name} Fund" if name else f"£{amount / 1e6:g}m", (), (), amount)

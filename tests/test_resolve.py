@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 from reformkg.resolve import EntityIndex, mint_iri, normalise_name, resolve_extraction
+from reformkg.resolve.known import KnownEntity
 from reformkg.resolve.names import TITLES as _TITLES
-from reformkg.resolve.names import KnownEntity
 from reformkg.resolve.names import acronym_of, initials, strip_head
 
 BASE = "https://w3id.org/reformkg/id/"

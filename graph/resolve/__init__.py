@@ -24,15 +24,8 @@ from rapidfuzz import fuzz, process
 from ..gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from ..model import Entity, Extraction, Identifier, ResolvedArticle, ResolvedEntity
 from .cues import SET_UP, introduced_as_new
-from .names import (
-    KnownEntity,
-    amount_bucket,
-    amount_buckets,
-    fund_matches,
-    normalise_name,
-    slugify,
-    surname_of,
-)
+from .known import KnownEntity, amount_bucket, amount_buckets, fund_matches
+from .names import normalise_name, slugify, surname_of
 
 __all__ = ["EntityIndex", "KnownEntity", "identifiers_for", "mint_iri", "normalise_name", "resolve_extraction",
            "slugify"]

@@ -26,6 +26,7 @@ from ..gazetteer import Gazetteer
 from ..model import Extraction
 from . import EntityIndex, KnownEntity
 from .cues import SET_UP, body_stem, described
+from .known import amount_bucket, same_amount
 from .lookup import (
     LinkQuery,
     Probe,
@@ -36,7 +37,7 @@ from .lookup import (
     node_keys,
     short_names,
 )
-from .names import amount_bucket, distinctive_word, name_numbers, same_amount
+from .names import distinctive_word, name_numbers
 
 LINKABLE = ("Programme", "Fund")
 Evidence = dict[str, tuple[float, int, int]]

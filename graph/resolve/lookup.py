@@ -42,17 +42,8 @@ from rapidfuzz import fuzz, process
 
 from ..model import Entity, Extraction
 from .cues import body_stem, described, kind_of, purpose_after
-from .names import (
-    GENERIC,
-    STOP,
-    KnownEntity,
-    amount_bucket,
-    amount_buckets,
-    distinctive_word,
-    is_amount,
-    name_numbers,
-    normalise_name,
-)
+from .known import KnownEntity, amount_bucket, amount_buckets
+from .names import GENERIC, STOP, distinctive_word, is_amount, name_numbers, normalise_name
 
 #: At or below this link threshold a weak hint (0.6: the same sum, other purposes) is a link.
 TIGHT_FLOOR = 0.6
