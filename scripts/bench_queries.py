@@ -105,6 +105,25 @@ def _timed(fn, budget_s: float = 2.0, most: int = 15, least: int = 3) -> tuple[l
     return runs, out
 
 
+def _timed_pair(ours, bare, budget_s: float = 4.0, most: int = 15, least: int = 3):
+    """Time two ways of running one query in turns, so both see the store's caches alike: timed one after
+    the other, the first way took the cold runs (article-mentions bound: 1.53x in one run, 1.03x in turns)."""
+    runs_ours: list[float] = []
+    runs_bare: list[float] = []
+    out = None
+    start = time.perf_counter()
+    while len(runs_ours) < most and (len(runs_ours) < least or time.perf_counter() - start < budget_s):
+        if runs_ours and runs_ours[0] + runs_bare[0] > budget_s:
+            break
+        t0 = time.perf_counter()
+        out = ours()
+        t1 = time.perf_counter()
+        bare()
+        runs_ours.append(t1 - t0)
+        runs_bare.append(time.perf_counter() - t1)
+    return runs_ours, runs_bare, out
+
+
 def _summary(runs: list[float]) -> dict:
     ordered = sorted(runs)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -192,8 +211,8 @@ def bench_queries(store_path: Path, rdflib_articles: int, rdflib_timeout_s: floa
                                    "rows": int(probe.stdout.split()[1]), "params": params,
                                    "note": "pyoxigraph direct, one run (over 2 s)"}
                     continue
-                ours, res = _timed(lambda: run_saved_query(store, q.name, params))
-                bare, _ = _timed(lambda: [tuple(s) for s in direct.query(text, use_default_graph_as_union=True)])
+                ours, bare, res = _timed_pair(lambda: run_saved_query(store, q.name, params),
+                                              lambda: [tuple(s) for s in direct.query(text, use_default_graph_as_union=True)])
                 s_ours, s_bare = _summary(ours), _summary(bare)
                 entry[mode] = {**s_ours, "rows": len(res.rows), "params": params,  # type: ignore[attr-defined]
                                "pyoxigraph_direct": s_bare,
