@@ -26,6 +26,7 @@ Anything else raises ``UnsupportedShape``: a new component in the shapes file mu
 from __future__ import annotations
 
 import itertools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -75,6 +76,15 @@ class CoreQuery:
 
     texts: tuple[str, ...]
     checks: tuple[Check, ...]
+    #: Per text, what the data must hold for its targets to select anything: ``"a <class>"`` (an
+    #: instance of the class or a subclass) or ``"p <property>"`` (the property used); None when a
+    #: target names its nodes (``sh:targetNode``), so the text always runs.
+    needs: tuple[frozenset[str] | None, ...] = ()
+
+    def wanted(self, present: AbstractSet[str]) -> list[str]:
+        """Give the texts whose targets can select a node of data that holds ``present``."""
+        return [t for t, need in zip(self.texts, self.needs or (None,) * len(self.texts), strict=True)
+                if need is None or not need.isdisjoint(present)]
 
 
 class _Compiler:
@@ -215,6 +225,18 @@ class _Compiler:
             return ""
         return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {t} }}" for t in found) + " } }"
 
+    def needs(self, shape: Node) -> frozenset[str] | None:
+        """What ``targets`` needs in the data to select a node (``CoreQuery.needs``)."""
+        g = self.g
+        if any(True for _ in g.objects(shape, SH.targetNode)):
+            return None
+        classes = list(g.objects(shape, SH.targetClass))
+        if (shape, RDF.type, RDFS.Class) in g:
+            classes.append(shape)
+        found = {f"a {c}" for cls in classes for c in (cls, *self.ontology.transitive_subjects(RDFS.subClassOf, cls))}
+        found |= {f"p {p}" for key in (SH.targetSubjectsOf, SH.targetObjectsOf) for p in g.objects(shape, key)}
+        return frozenset(found)
+
     def check(self, shape: Node) -> Check:
         g = self.g
         path = g.value(shape, SH.path)
@@ -256,10 +278,11 @@ def compile_shapes(shapes: Graph, ontology: Graph) -> CoreQuery:
              for s in shapes.subjects(key)}
     roots |= {s for s in shapes.subjects(RDF.type, RDFS.Class) if (s, RDF.type, SH.NodeShape) in shapes}
     checks: list[Check] = []
-    texts = []
+    texts, needs = [], []
     for shape in sorted(roots, key=str):
         branches = compiler.branches(shape, compiler.targets(shape), checks)
         if branches:
             body = " UNION ".join(f"{{ {b} }}" for b in branches)
             texts.append(f"SELECT DISTINCT ?this ?value ?check WHERE {{ {body} }}")
-    return CoreQuery(texts=tuple(texts), checks=tuple(checks))
+            needs.append(compiler.needs(shape))
+    return CoreQuery(texts=tuple(texts), checks=tuple(checks), needs=tuple(needs))

@@ -159,3 +159,16 @@ def test_randomly_broken_graphs_same_verdicts(seed_graphs: list[Graph], data: st
             g.add((s, RDF.type, data.draw(st.sampled_from(sorted(set(g.objects(None, RDF.type)))))))
     compiled, reference = _both_engines(g)
     assert compiled == reference
+
+
+def test_a_shape_is_asked_only_when_its_targets_can_select_a_node() -> None:
+    shapes = Graph().parse(data=PREFIXES + """
+        ex:ByClass sh:targetClass ex:Cat ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:BySubject sh:targetSubjectsOf ex:age ; sh:property [ sh:path ex:age ; sh:datatype xsd:integer ] .
+        ex:ByObject sh:targetObjectsOf ex:friend ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:ByNode sh:targetNode ex:z ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .""", format="turtle")
+    query = compile_shapes(shapes, ONTOLOGY)
+    assert len(query.wanted(set())) == 1  # a shape naming its node is always asked
+    assert len(query.wanted({"a http://example.org/Kitten"})) == 2  # an instance of a subclass is a target
+    assert len(query.wanted({"a http://example.org/Dog"})) == 1
+    assert len(query.wanted({"p http://example.org/age", "p http://example.org/friend"})) == 3
