@@ -99,7 +99,8 @@ def test_properties_fuzzy_names_by_length_find_what_comparing_every_name_finds(n
     from rapidfuzz import fuzz
 
     from reformkg.model import Entity
-    from reformkg.resolve import NAME_RATIO, EntityIndex, KnownEntity, _digits
+    from reformkg.resolve import NAME_RATIO, EntityIndex, KnownEntity
+    from reformkg.resolve.index import _digits
 
     index = EntityIndex()
     for i, name in enumerate(names):
