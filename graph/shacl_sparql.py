@@ -79,11 +79,11 @@ class CoreQuery:
     #: Per text, what the data must hold for its targets to select anything: ``"a <class>"`` (an
     #: instance of the class or a subclass) or ``"p <property>"`` (the property used); None when a
     #: target names its nodes (``sh:targetNode``), so the text always runs.
-    needs: tuple[frozenset[str] | None, ...] = ()
+    needs: tuple[frozenset[str] | None, ...]
 
     def wanted(self, present: AbstractSet[str]) -> list[str]:
         """Give the texts whose targets can select a node of data that holds ``present``."""
-        return [t for t, need in zip(self.texts, self.needs or (None,) * len(self.texts), strict=True)
+        return [t for t, need in zip(self.texts, self.needs, strict=True)
                 if need is None or not need.isdisjoint(present)]
 
 

@@ -262,17 +262,17 @@ def test_resolve_marks_a_body_the_article_sets_up(hand_extraction) -> None:
 
 
 def test_resolve_fund_by_its_own_name_before_a_near_equal_one(hand_extraction) -> None:
-    # "Mid Wold ..." and "Wold ..." are near-equal names of two funds (their sums differ); a later
+    # "Mid Fenmere ..." and "Fenmere ..." are near-equal names of two funds (their sums differ); a later
     # mention of one without a sum must meet its own node, not be ambiguous between the two and
     # make a new node each time it is named again
     a, b, c, d = _resolve(
         hand_extraction,
-        ("a1", "The £5m Wold Harbour Renewal Fund opened.", [("Fund", "Wold Harbour Renewal Fund", [], 5e6, [])]),
-        ("a2", "The £2m Mid Wold Harbour Renewal Fund opened.", [("Fund", "Mid Wold Harbour Renewal Fund", [], 2e6, [])]),
-        ("a3", "Mid Wold Harbour Renewal Fund bids are due.", [("Fund", "Mid Wold Harbour Renewal Fund", [], None, [])]),
-        ("a4", "The Mid Wold Harbour Renewal Fund paid out.", [("Fund", "Mid Wold Harbour Renewal Fund", [], None, [])]))
-    assert a["Wold Harbour Renewal Fund"] != b["Mid Wold Harbour Renewal Fund"]
-    assert c["Mid Wold Harbour Renewal Fund"] == d["Mid Wold Harbour Renewal Fund"] == b["Mid Wold Harbour Renewal Fund"]
+        ("a1", "The £5m Fenmere Harbour Renewal Fund opened.", [("Fund", "Fenmere Harbour Renewal Fund", [], 5e6, [])]),
+        ("a2", "The £2m Mid Fenmere Harbour Renewal Fund opened.", [("Fund", "Mid Fenmere Harbour Renewal Fund", [], 2e6, [])]),
+        ("a3", "Mid Fenmere Harbour Renewal Fund bids are due.", [("Fund", "Mid Fenmere Harbour Renewal Fund", [], None, [])]),
+        ("a4", "The Mid Fenmere Harbour Renewal Fund paid out.", [("Fund", "Mid Fenmere Harbour Renewal Fund", [], None, [])]))
+    assert a["Fenmere Harbour Renewal Fund"] != b["Mid Fenmere Harbour Renewal Fund"]
+    assert c["Mid Fenmere Harbour Renewal Fund"] == d["Mid Fenmere Harbour Renewal Fund"] == b["Mid Fenmere Harbour Renewal Fund"]
 
 
 @given(st.text(alphabet=st.sampled_from("aBzÉéİıßﬁÅ’'`s £19,000 ñ\u0301\u0327Ç-–.\t") | st.characters(), max_size=60))
