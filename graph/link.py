@@ -23,6 +23,7 @@ from rdflib import URIRef
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .model import Evidence, Extraction, Identifier, Link
+from .namefind import WORD, NameFinder
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import (
     WordIndex,
@@ -123,19 +124,17 @@ _INDEFINITE = re.compile(r"\b(a|an|another|any|each|every)\s+$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
-def _name_pattern(name: str) -> re.Pattern[str] | None:
-    """A regex finding a node's name in running text; None for names too weak to search alone."""
+def _name_pattern(name: str) -> NameFinder | None:
+    """Where a node's name is written in running text; None for names too weak to search alone."""
     name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
-    acronym = acronym_of(name)
-    if acronym:
-        return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
-    words = re.findall(r"[\w£]+", name)
+    if acronym_of(name):
+        return NameFinder(exact=name)
+    words = WORD.findall(name)
     form = normalise_name(name)
     distinctive = [w for w in form.split() if distinctive_word(w)]
     if len(words) < 2 or not distinctive or not is_specific(form):
         return None
-    sep = r"[\s\-–—'’,]+(?:s\s+)?"
-    return re.compile(r"(?<![\w-])" + sep.join(re.escape(w) for w in words) + r"(?![\w-])", re.IGNORECASE)
+    return NameFinder.words_of(name)
 
 
 class _Node:
@@ -178,22 +177,22 @@ def _name_evidence(name: str, text: str) -> Iterable[tuple[float, int, int]]:
     if pattern is None:
         return
     found = []
-    for m in pattern.finditer(text):
-        if _IN_TITLE.search(text[max(0, m.start() - 40): m.start()]):
-            found.append((0.5, m, True))  # "Secretary of State for Levelling Up" names a post
-        elif _INDEFINITE.search(text[max(0, m.start() - 10): m.start()]):
-            found.append((0.6, m, False))  # "an independent review" introduces a new thing
-        elif _LONGER_NAME.match(text, m.end()):
-            found.append((0.6, m, True))  # "Harbour Renewal Fund" is another thing than "Harbour Renewal"
+    for start, end in pattern.spans(text):
+        if _IN_TITLE.search(text[max(0, start - 40): start]):
+            found.append((0.5, start, end, True))  # "Secretary of State for Levelling Up" names a post
+        elif _INDEFINITE.search(text[max(0, start - 10): start]):
+            found.append((0.6, start, end, False))  # "an independent review" introduces a new thing
+        elif _LONGER_NAME.match(text, end):
+            found.append((0.6, start, end, True))  # "Harbour Renewal Fund" is another thing than "Harbour Renewal"
         else:
-            found.append((0.9 if acronym_of(name) else 0.95, m, False))
+            found.append((0.9 if acronym_of(name) else 0.95, start, end, False))
     # a capitalised name the article writes so only inside longer names or posts, and otherwise
     # in other case ("levelling up", "Levelling up"), is the common phrase those names are made of
-    words = re.findall(r"[\w£]+", name)
-    phrase = not name.islower() and any(inside for _, _, inside in found) and all(
-        re.findall(r"[\w£]+", m.group(0)) != words for score, m, _ in found if score > 0.6)
-    for score, m, _ in found:
-        yield (0.6 if phrase and score > 0.6 else score), m.start(), m.end()
+    words = WORD.findall(name)
+    phrase = not name.islower() and any(inside for *_, inside in found) and all(
+        WORD.findall(text[start:end]) != words for score, start, end, _ in found if score > 0.6)
+    for score, start, end, _ in found:
+        yield (0.6 if phrase and score > 0.6 else score), start, end
         if score > 0.6 and not phrase:
             break
 
