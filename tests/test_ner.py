@@ -174,3 +174,17 @@ def test_ner_capitalised_words_around_lower_case_ones_are_no_title_without_an_op
     text = ("Councillors in Wessex met Rural Bus Users on Friday. They spoke with Mary Jones and Peter Smith, "
             "and with Senior leaders of the Coastal Care Association.")
     assert not [e for e in _extract(nlp, text).entities if e.type == "Programme"]
+
+
+def test_a_council_in_the_borough_style_is_one_body(nlp: Language) -> None:
+    text = ("The London Borough of Upper Fenmere will receive £2m, the Department for Transport said. "
+            "Jane Whitlow, leader of the London Borough of Upper Fenmere, welcomed the money. The Royal "
+            "Borough of Fenmere and Wold Council and the Borough of Kingsmere upon Tarn will share £1m.")
+    ex = _extract(nlp, text)
+    typed = _typed(ex)
+    assert {("Organisation", "London Borough of Upper Fenmere"), ("Organisation", "Borough of Kingsmere upon Tarn"),
+            ("Organisation", "Royal Borough of Fenmere and Wold Council")} <= typed
+    assert not [name for _, name in typed if name in {"London Borough", "Upper Fenmere", "London"}]
+    names = {e.id: e.name for e in ex.entities}
+    assert ("Jane Whitlow", "member_of", "London Borough of Upper Fenmere") in {
+        (names[r.subject], r.predicate, names[r.object]) for r in ex.relations}

@@ -23,6 +23,7 @@ from .mentions import (
 from .ner import acronym_mentions, ner_mentions, surname_mentions
 from .phrases import (
     anaphor_mentions,
+    council_style_mentions,
     describe_generic_programmes,
     money_mentions,
     programme_phrase_mentions,
@@ -65,6 +66,7 @@ def find_mentions(doc: Doc) -> Doc:
     found = (
         money_mentions(doc)
         + gazetteer_mentions(doc)
+        + council_style_mentions(doc)
         + named_programme_mentions(doc)
         + government_mentions(doc)
         + titled_person_mentions(doc)

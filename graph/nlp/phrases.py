@@ -1,4 +1,5 @@
-"""Phrase-level mentions: amounts of money, lower-case programme phrases and anaphors.
+"""Phrase-level mentions: amounts of money, lower-case programme phrases, anaphors, and councils
+named in the borough style ("the Royal Borough of Upper Fenmere").
 
 Input: a parsed ``Doc``. Output: ``Mention`` records. An amount becomes a Fund named by its noun
 phrase ("£700 million package to improve bus services ..."), unless the phrase is headed by a
@@ -235,3 +236,39 @@ def describe_generic_programmes(doc: Doc, clusters: list) -> None:
                 longer = longer[:-1]
             if "\n" not in longer.text:
                 m.aliases.append(clean_surface(longer.text))
+
+
+_BOROUGH_STYLES = {"Royal", "London", "Metropolitan"}
+
+
+def _cap_word(tok: Token) -> bool:
+    return tok.text[:1].isupper() and tok.is_alpha
+
+
+def council_style_mentions(doc: Doc) -> list[Mention]:
+    """Give a council named in the borough style ("London Borough of Upper Fenmere", "Borough of
+    Fenmere and Wold Council") as one Organisation, not a place, a "London Borough" and another place.
+
+    The place is its capitalised words, joined by "upon" ("Kingston upon Thames") or by "and" when one
+    capitalised word follows it and ends the name ("Fenmere and Wold"); a "Council" after it is kept.
+    """
+    out = []
+    for tok in doc[:-2]:
+        if tok.text != "Borough" or doc[tok.i + 1].text != "of" or not _cap_word(doc[tok.i + 2]):
+            continue
+        start = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].text in _BOROUGH_STYLES else tok.i
+        end = tok.i + 3
+        while end < len(doc):
+            if _cap_word(doc[end]):
+                end += 1
+            elif doc[end].lower_ == "upon" and end + 1 < len(doc) and _cap_word(doc[end + 1]):
+                end += 2
+            elif (doc[end].lower_ == "and" and end + 1 < len(doc) and _cap_word(doc[end + 1])
+                  and (end + 2 == len(doc) or not _cap_word(doc[end + 2]) or doc[end + 2].text == "Council")):
+                end += 2
+            else:
+                break
+        out.append(Mention(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
+                           doc[start:end].text, "Organisation", "name"))
+    return out
+
