@@ -1,7 +1,8 @@
 """A name -> where running text writes it: ``NameFinder.spans``, without compiling a regex per name.
 
-Input: a node's name (``NameFinder.words_of``, or ``NameFinder(exact=...)``) and an article's text. Output: the (start, end) spans of
-the name in the text, left to right and not overlapping, as ``re.finditer`` gives them.
+Input: a node's name (``NameFinder.words_of``, or ``NameFinder(exact=...)``) and an article's
+text. Output: the (start, end) spans of the name in the text, left to right and not overlapping, as
+``re.finditer`` gives them.
 
 Linking looked for each candidate node's name with a regex of its own: its words in order, any
 case, joined by spaces, dashes, apostrophes or commas (and a possessive "s": "the Council's
