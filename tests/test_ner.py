@@ -188,3 +188,18 @@ def test_a_council_in_the_borough_style_is_one_body(nlp: Language) -> None:
     names = {e.id: e.name for e in ex.entities}
     assert ("Jane Whitlow", "member_of", "London Borough of Upper Fenmere") in {
         (names[r.subject], r.predicate, names[r.object]) for r in ex.relations}
+
+
+def test_a_surname_that_is_a_fund_word_stays_a_person(nlp: Language) -> None:
+    text = ("Alan Grant, cabinet member for finance at Fenmere District Council, said the money would "
+            "be spent on housing. \"This is welcome,\" Grant said. The Transport Secretary Grant Shapps "
+            "announced a £5m Bus Recovery Grant on Monday.")
+    ex = _extract(nlp, text)
+    people = {e.name: e for e in ex.entities if e.type == "Person"}
+    assert ("Fund", "Alan Grant") not in _typed(ex)
+    assert ("Fund", "Bus Recovery Grant") in {(t, n.removeprefix("£5m ")) for t, n in _typed(ex)}
+    # the bare "Grant" is Alan Grant's surname, not Grant Shapps's first name
+    assert "Grant" in people["Alan Grant"].aliases and "Grant" not in people["Grant Shapps"].aliases
+    names = {e.id: e.name for e in ex.entities}
+    assert ("Alan Grant", "member_of", "Fenmere District Council") in {
+        (names[r.subject], r.predicate, names[r.object]) for r in ex.relations}

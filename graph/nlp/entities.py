@@ -130,12 +130,21 @@ def _merge_short_forms(clusters: list[Cluster]) -> list[Cluster]:
     """Merge surnames, acronyms and shortened programme names into the fuller entity they stand for."""
     merged: list[Cluster] = []
     for c in sorted(clusters, key=lambda c: -max(len(m.text) for m in c.mentions)):
-        target = next((big for big in merged if _stands_for(c, big)), None)
+        targets = [big for big in merged if _stands_for(c, big)]
+        # a bare name is the person it is the surname of before one it is the first name of
+        # ("Grant said" after "Alan Grant" and "Grant Shapps")
+        target = next((big for big in targets if _by_surname(c, big)), targets[0] if targets else None)
         if target is None:
             merged.append(c)
         else:
             target.mentions.extend(c.mentions)
     return merged
+
+
+def _by_surname(small: Cluster, big: Cluster) -> bool:
+    """Whether every mention of a person ``small`` is the surname of one of ``big``'s full names."""
+    names = {surname(normalise_name(m.canonical or m.text)) for m in big.mentions if " " in m.text}
+    return small.type == "Person" and all(normalise_name(m.canonical or m.text) in names for m in small.mentions)
 
 
 def _stands_for(small: Cluster, big: Cluster) -> bool:

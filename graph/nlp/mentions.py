@@ -17,6 +17,7 @@ from spacy.vocab import Vocab
 
 from .names import clean_surface
 from .resources import name_list, typed_names, word_set
+from .roles import introduced_as_person
 
 LINKERS = {"and", "of", "for", "the", "to", "on", "at", "in", "&", "'s", "’s", "into", "with"}
 GOVERNMENT = "UK Government"
@@ -213,6 +214,8 @@ def named_programme_mentions(doc: Doc) -> list[Mention]:
             out.append(span_mention(run, "Programme", "name", head=run[k].lower_))  # "(Independent) Review of X"
             continue
         if last in fund_heads | heads and len(content) >= 2:
+            if len(run) == 2 and introduced_as_person(doc, run):
+                continue  # "Alan Grant, cabinet member for finance": a surname that is a head word
             kind = "Fund" if last in fund_heads else "Programme"
             out.append(span_mention(run, kind, "name", head=last))
             continue

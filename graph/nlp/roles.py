@@ -173,3 +173,20 @@ def pronoun_subjects(doc: Doc, entities: list[dict]) -> list[tuple[Token, dict]]
                 out.append((tok, person))
     doc.user_data["reformkg_pronouns"] = [(t.i, p["id"]) for t, p in out]
     return out
+
+
+_SPEECH = {"said", "says", "told", "added"}
+
+
+def introduced_as_person(doc: Doc, span: Span) -> bool:
+    """Whether the stock NER's person ``span`` is introduced as one: given a post after a comma
+    ("Alan Grant, cabinet member for finance", "..., the Secretary of State") or saying something."""
+    if not any(e.label_ == "PERSON" and (e.start, e.end) == (span.start, span.end) for e in doc.ents):
+        return False
+    after = doc[span.end: span.end + 5]
+    if len(after) and after[0].lower_ in _SPEECH:
+        return True
+    posts = word_set("post_words")
+    return len(after) > 1 and after[0].text == "," and any(
+        t.lower_ in posts or t.lower_.endswith("s") and t.lower_[:-1] in posts for t in after[1:])
+
