@@ -17,7 +17,7 @@ from spacy.vocab import Vocab
 
 from .names import clean_surface
 from .resources import name_list, typed_names, word_set
-from .roles import introduced_as_person
+from .roles import introduced_as_person, is_post
 
 LINKERS = {"and", "of", "for", "the", "to", "on", "at", "in", "&", "'s", "’s", "into", "with"}
 GOVERNMENT = "UK Government"
@@ -39,12 +39,6 @@ class Mention:
     head: str = ""  # lower-cased head noun ("plan", "package")
     anaphor: bool = False  # "the plan", "the Council": refers back to an earlier entity
     per_year: bool = False
-
-
-def is_post(word: str) -> bool:
-    """Give whether a lower-cased word is a post or posts ("chair", "chairs")."""
-    posts = word_set("post_words")
-    return word in posts or word.endswith("s") and word[:-1] in posts
 
 
 def without_post(ent: Span) -> Span | None:

@@ -20,9 +20,10 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from .mentions import Mention, is_post, span_mention, without_post
+from .mentions import Mention, span_mention, without_post
 from .names import is_acronym, normalise_name
 from .resources import acronym_names, word_set
+from .roles import is_post
 from .sentences import text_of
 
 NER_TYPES = {"PERSON": "Person", "ORG": "Organisation", "GPE": "Region", "LOC": "Region"}

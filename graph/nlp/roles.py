@@ -178,6 +178,12 @@ def pronoun_subjects(doc: Doc, entities: list[dict]) -> list[tuple[Token, dict]]
 _SPEECH = {"said", "says", "told", "added"}
 
 
+def is_post(word: str) -> bool:
+    """Give whether a lower-cased word is a post or posts ("chair", "chairs")."""
+    posts = word_set("post_words")
+    return word in posts or word.endswith("s") and word[:-1] in posts
+
+
 def introduced_as_person(doc: Doc, span: Span) -> bool:
     """Whether the stock NER's person ``span`` is introduced as one: given a post after a comma
     ("Alan Grant, cabinet member for finance", "..., the Secretary of State") or saying something."""
@@ -186,7 +192,5 @@ def introduced_as_person(doc: Doc, span: Span) -> bool:
     after = doc[span.end: span.end + 5]
     if len(after) and after[0].lower_ in _SPEECH:
         return True
-    posts = word_set("post_words")
-    return len(after) > 1 and after[0].text == "," and any(
-        t.lower_ in posts or t.lower_.endswith("s") and t.lower_[:-1] in posts for t in after[1:])
+    return len(after) > 1 and after[0].text == "," and any(is_post(t.lower_) for t in after[1:])
 
