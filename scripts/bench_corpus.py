@@ -124,6 +124,10 @@ def write_article(i: int, pools: Pools, rng: random.Random) -> dict[str, str]:
     body, programme = rng.choice(pools.bodies), rng.choice(pools.programmes)
     (fund, amount), (other_fund, other_amount) = rng.choice(pools.funds), rng.choice(pools.funds)
     (lead, lead_role), (critic, critic_role), (third, third_role) = rng.sample(pools.people, 3)
+    # what the programme builds on: another programme for two articles in three, not drawn from ``rng`` so
+    # that the rest of the article is as before (programme-lineage had no rows to find)
+    earlier = pools.programmes[i * 7919 % len(pools.programmes)]
+    lineage = f"the {earlier}" if i % 3 and earlier != programme else "earlier reforms"
     day = _date(rng)
     when = f"on {rng.choice(WEEKDAYS)} {day.day} {day:%B %Y}"
     share = money(max(100_000, amount // rng.randint(3, 12) // 100_000 * 100_000), rng)
@@ -138,7 +142,7 @@ def write_article(i: int, pools: Pools, rng: random.Random) -> dict[str, str]:
         f"{critic}, {critic_role}, welcomed the {fund} but warned that the {money(other_amount, rng)} "
         f"{other_fund} had been cut. \"Communities in {rng.choice(pools.places)} were promised more,\" "
         f"{critic.split()[-1]} said.",
-        f"The {programme} builds on earlier reforms and covers {rng.choice(PORTFOLIOS)} and "
+        f"The {programme} builds on {lineage} and covers {rng.choice(PORTFOLIOS)} and "
         f"{rng.choice(PORTFOLIOS)}. {third}, {third_role}, is expected to set out the next phase later this year.",
         f"A spokesperson for {rng.choice(pools.bodies)} said the department would publish guidance for "
         f"bidders, and that {money(rng.randint(2, 60) * 250_000, rng)} had been set aside for councils "
