@@ -238,7 +238,7 @@ _NOT_TITLES = {"PERSON", "GPE", "LOC", "DATE", "TIME", "MONEY", "PERCENT", "CARD
 _TITLE_MAX_WORDS = 14
 
 
-def _title_cap(tok: Token) -> bool:
+def title_cap(tok: Token) -> bool:
     """A capitalised word (not an amount or punctuation)."""
     return tok.text[:1].isupper() and tok.is_alpha
 
@@ -246,7 +246,7 @@ def _title_cap(tok: Token) -> bool:
 def _opens_title(tok: Token) -> bool:
     """A capitalised common word in mid-sentence after a preposition ("delivery of Next steps")."""
     doc = tok.doc
-    return (_title_cap(tok) and not tok.is_sent_start and tok.i > 0 and doc[tok.i - 1].lower_ in _TITLE_OPENERS
+    return (title_cap(tok) and not tok.is_sent_start and tok.i > 0 and doc[tok.i - 1].lower_ in _TITLE_OPENERS
             and tok.pos_ in {"ADJ", "NOUN", "VERB", "ADV"} and tok.ent_type_ not in _NOT_TITLES
             and not tok.text.isupper())
 
@@ -255,7 +255,7 @@ def _title_end(doc: Doc, start: int) -> int | None:
     """Give where a sentence-case title opened at ``start`` ends, or None when none does."""
     j = start + 1
     lower = 0
-    while j < len(doc) and not _title_cap(doc[j]) and doc[j].is_alpha and not doc[j].is_sent_start:
+    while j < len(doc) and not title_cap(doc[j]) and doc[j].is_alpha and not doc[j].is_sent_start:
         lower += 1
         j += 1
     if not 1 <= lower <= _TITLE_MAX_LOWER:
@@ -263,11 +263,11 @@ def _title_end(doc: Doc, start: int) -> int | None:
     capitals = 0
     end = j
     while j < len(doc) and not doc[j].is_sent_start and j - start < _TITLE_MAX_WORDS:
-        if _title_cap(doc[j]):
+        if title_cap(doc[j]):
             capitals += 1
             j += 1
             end = j
-        elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (_title_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
+        elif doc[j].lower_ in LINKERS and j + 1 < len(doc) and (title_cap(doc[j + 1]) or doc[j + 1].lower_ == "the"):
             j += 1
         else:
             break

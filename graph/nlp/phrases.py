@@ -12,7 +12,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .mentions import Mention
+from .mentions import Mention, span_mention, title_cap
 from .money import find_money
 from .names import clean_surface, name_key
 from .resources import word_set
@@ -241,10 +241,6 @@ def describe_generic_programmes(doc: Doc, clusters: list) -> None:
 _BOROUGH_STYLES = {"Royal", "London", "Metropolitan"}
 
 
-def _cap_word(tok: Token) -> bool:
-    return tok.text[:1].isupper() and tok.is_alpha
-
-
 def council_style_mentions(doc: Doc) -> list[Mention]:
     """Give a council named in the borough style ("London Borough of Upper Fenmere", "Borough of
     Fenmere and Wold Council") as one Organisation, not a place, a "London Borough" and another place.
@@ -254,21 +250,20 @@ def council_style_mentions(doc: Doc) -> list[Mention]:
     """
     out = []
     for tok in doc[:-2]:
-        if tok.text != "Borough" or doc[tok.i + 1].text != "of" or not _cap_word(doc[tok.i + 2]):
+        if tok.text != "Borough" or doc[tok.i + 1].text != "of" or not title_cap(doc[tok.i + 2]):
             continue
         start = tok.i - 1 if tok.i > 0 and doc[tok.i - 1].text in _BOROUGH_STYLES else tok.i
         end = tok.i + 3
         while end < len(doc):
-            if _cap_word(doc[end]):
+            if title_cap(doc[end]):
                 end += 1
-            elif doc[end].lower_ == "upon" and end + 1 < len(doc) and _cap_word(doc[end + 1]):
+            elif doc[end].lower_ == "upon" and end + 1 < len(doc) and title_cap(doc[end + 1]):
                 end += 2
-            elif (doc[end].lower_ == "and" and end + 1 < len(doc) and _cap_word(doc[end + 1])
-                  and (end + 2 == len(doc) or not _cap_word(doc[end + 2]) or doc[end + 2].text == "Council")):
+            elif (doc[end].lower_ == "and" and end + 1 < len(doc) and title_cap(doc[end + 1])
+                  and (end + 2 == len(doc) or not title_cap(doc[end + 2]) or doc[end + 2].text == "Council")):
                 end += 2
             else:
                 break
-        out.append(Mention(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]),
-                           doc[start:end].text, "Organisation", "name"))
+        out.append(span_mention(doc[start:end], "Organisation", "name"))
     return out
 
