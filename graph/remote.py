@@ -2,21 +2,21 @@
 
 The location is the server's base URL (``http://127.0.0.1:7878``, Oxigraph server layout:
 ``/query``, ``/update``, ``/store``) or its query endpoint (``.../query`` or ``.../sparql``),
-with the update endpoint beside it. One update request per article keeps writes atomic on
-servers that run each update in a transaction (Oxigraph, GraphDB, Virtuoso).
+with the update endpoint beside it. One update request per article, or per batch of articles,
+keeps writes atomic on servers that run each update in a transaction (Oxigraph, GraphDB, Virtuoso).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 import pyoxigraph as ox
 
 from .errors import QueryError, StoreError
-from .store import QueryResult, Term, bind_parameters
+from .store import GraphWrite, QueryResult, Term, bind_parameters
 
 _SELECT_ACCEPT = "application/sparql-results+json"
 
@@ -85,6 +85,18 @@ class RemoteStore:
 
     def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
         self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph_iri)} {{\n{ntriples}\n}} }}")
+
+    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
+        # one request, one transaction on the server, for the whole batch
+        parts = []
+        for w in writes:
+            g = ox.NamedNode(w.graph_iri)
+            if w.replace:
+                parts.append(f"DROP SILENT GRAPH {g}")
+            if w.ntriples.strip():
+                parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{w.ntriples}\n}} }}")
+        if parts:
+            self.update(" ;\n".join(parts))
 
     def drop_graph(self, graph_iri: str) -> None:
         self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")

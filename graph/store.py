@@ -3,15 +3,16 @@
 Input: one article's graph as N-Triples plus its named-graph IRI. Output: a ``Store`` that
 replaces each article's graph atomically and answers SPARQL over the union of graphs.
 
-One SPARQL update per article (``DROP SILENT GRAPH`` + ``INSERT DATA``) is the unit of
-atomicity: Oxigraph applies it in one transaction, so a killed ingest never leaves half an
-article. A loop of ``add()`` would not be atomic.
+Each write is atomic: a replacement is one SPARQL update (``DROP GRAPH`` + ``INSERT DATA``, one
+Oxigraph transaction), and a batch of new graphs is one bulk load, whose files Oxigraph adds to
+the store in one step at its end (RocksDB ingests them atomically). A killed ingest never leaves
+half an article; a loop of ``add()`` would not be atomic.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -41,6 +42,15 @@ class QueryResult:
         return [{v: t.value for v, t in rec.items()} for rec in self.records()]
 
 
+@dataclass(frozen=True)
+class GraphWrite:
+    """One write of a batch: a named graph's triples (N-Triples), replacing the graph or added to it."""
+
+    graph_iri: str
+    ntriples: str
+    replace: bool = True
+
+
 class Store(Protocol):
     """What every store kind offers: atomic per-article replacement and SPARQL queries."""
 
@@ -51,6 +61,9 @@ class Store(Protocol):
 
     def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
         """Add triples to a named graph in one atomic step (those it holds already stay once)."""
+
+    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
+        """Make several writes, in order, each atomic: the way to store a batch of articles."""
 
     def drop_graph(self, graph_iri: str) -> None:
         """Remove one named graph."""
@@ -105,6 +118,22 @@ def _open_read_only(path: str) -> ox.Store:
     raise AssertionError("unreachable")
 
 
+#: Fewest graphs worth a bulk load (measured per 490-triple graph: one alone 12.9 ms, four 4.9 ms
+#: each, against 7.3 ms for a transaction).
+BULK_MIN = 4
+
+
+def _remove_unfinished_bulk_loads(path: Path) -> None:
+    """Delete the files of a bulk load that was killed before it ended (not part of the store).
+
+    Only the process holding the store's lock bulk-loads, and this one holds it now: any such file
+    is left over from a killed writer (measured: a load killed midway leaves its files and adds
+    nothing to the store).
+    """
+    for leftover in path.glob("bulk-*.sst"):
+        leftover.unlink(missing_ok=True)
+
+
 class EmbeddedStore:
     """An Oxigraph store in a directory on disk (one writer process at a time)."""
 
@@ -119,6 +148,7 @@ class EmbeddedStore:
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
+                _remove_unfinished_bulk_loads(Path(path))
         except (OSError, RuntimeError) as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
@@ -144,6 +174,38 @@ class EmbeddedStore:
                 self._store.load(ntriples.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=g)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.location}: could not write graph {graph_iri} ({exc})") from exc
+
+    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
+        # Oxigraph's bulk loader writes sorted files and adds them to the store at once: three times
+        # faster than a transaction per article (measured: 2.3 vs 7.3 ms for a 490-triple article
+        # graph, 64 graphs a load; but 12.9 ms for one graph alone, so fewer than BULK_MIN graphs go
+        # by transaction). It cannot drop a graph, so a graph already stored is replaced by a
+        # transaction; a graph written twice in one batch ends the bulk part first, keeping order.
+        bulk: list[str] = []
+        in_bulk: set[str] = set()
+        for w in writes:
+            g = ox.NamedNode(w.graph_iri)
+            if w.graph_iri in in_bulk or (w.replace and self._store.contains_named_graph(g)):
+                if w.graph_iri in in_bulk:
+                    self._bulk_load(bulk)
+                    bulk, in_bulk = [], set()
+                self._write(w.graph_iri, w.ntriples, drop_first=w.replace)
+            elif w.ntriples.strip():
+                bulk.append(w)
+                in_bulk.add(w.graph_iri)
+        self._bulk_load(bulk)
+
+    def _bulk_load(self, writes: list[GraphWrite]) -> None:
+        if len(writes) < BULK_MIN:
+            for w in writes:
+                self._write(w.graph_iri, w.ntriples, drop_first=False)
+            return
+        # N-Triples lines are TriG inside a graph block
+        blocks = [f"{ox.NamedNode(w.graph_iri)} {{\n{w.ntriples}\n}}\n" for w in writes]
+        try:
+            self._store.bulk_load("".join(blocks).encode("utf-8"), format=ox.RdfFormat.TRIG)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.location}: could not write {len(blocks)} graphs ({exc})") from exc
 
     def drop_graph(self, graph_iri: str) -> None:
         self._store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)}")

@@ -3,14 +3,16 @@
 Input: ``ResolvedArticle`` records. Output: each article's named graph replaced in the store, or a
 ``ReformKGError`` for an article whose graph fails the SHACL shapes (nothing of it is written).
 
-Building a graph, checking it and serialising it cost about four times the store write, so with
-``workers`` they run in worker processes while the caller resolves the next articles; the writes
-stay in this process (one writer per store) and in the order the articles were given.
+Building a graph, checking it and serialising it run in worker processes (with ``workers``) while
+the caller resolves the next articles; the writes stay in this process (one writer per store) and
+in the order the articles were given, ``BATCH`` articles at a time (one bulk load on the embedded
+store, one update request on a server).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,15 +23,18 @@ from rdflib import URIRef
 from .errors import ReformKGError
 from .model import ResolvedArticle
 from .rdfgraph import build_article_graph, build_link_graph, graph_iri, links_not_stored, to_ntriples
-from .store import Store
+from .store import GraphWrite, Store
 from .validate import check_article_graph, load_ontology, load_shapes
 from .vocab import RKG
 
 #: Articles in flight per worker: enough to keep workers busy, few enough to keep memory flat.
 WINDOW = 4
-#: Writes between flushes: Oxigraph holds unflushed writes in memory (about 0.5 MB per article),
-#: so without them ingest's memory grows with the batch.
-FLUSH_EVERY = 64
+#: Most articles written at once. Each is still written whole or not at all; a batch shortens the
+#: time per article (a bulk load's fixed cost is shared) and a failure or a kill loses at most one
+#: batch. Batches start at one article and double, so the first articles show in the store at once.
+BATCH = 64
+#: Longest an article waits for its batch (seconds): a slow source still shows in the store soon.
+MAX_WAIT = 0.5
 
 Done = Callable[[ResolvedArticle, int, ReformKGError | None], None]
 
@@ -80,7 +85,11 @@ class ArticleWriter:
                                           initializer=_warm) if workers > 0 else None)
         self._window = max(1, workers * WINDOW)
         self._pending: deque[tuple[ResolvedArticle, bool, Future[tuple[str, int]]]] = deque()
-        self._unflushed = 0
+        # checked articles waiting for the batch write: the article, its triple count, its write
+        # (None when it failed its check, reported in its place in the order)
+        self._batch: list[tuple[ResolvedArticle, int, GraphWrite | None, ReformKGError | None]] = []
+        self._batch_started = 0.0
+        self._batch_limit = 1
 
     def put(self, resolved: ResolvedArticle, *, links_only: bool = False) -> None:
         """Queue one article (with ``links_only``, its links to add to its stored graph); write those
@@ -98,6 +107,7 @@ class ArticleWriter:
         """Write every queued article."""
         while self._pending:
             self._settle(*self._next())
+        self._write_batch()
 
     def _next(self) -> tuple[ResolvedArticle, bool, Callable[[], tuple[str, int]]]:
         resolved, links_only, future = self._pending.popleft()
@@ -106,19 +116,32 @@ class ArticleWriter:
     def _settle(self, resolved: ResolvedArticle, links_only: bool, checked: Callable[[], tuple[str, int]]) -> None:
         try:
             text, n = checked()
-            graph = str(graph_iri(self.base_iri, resolved.extraction.article.id))
-            if links_only:
-                self.store.add_to_graph(graph, text)
-            else:
-                self.store.replace_graph(graph, text)
-            self._unflushed += 1
-            if self._unflushed >= FLUSH_EVERY:
-                self.store.flush()
-                self._unflushed = 0
         except ReformKGError as err:
-            self.done(resolved, 0, err)
+            self._batch.append((resolved, 0, None, err))
         else:
-            self.done(resolved, n, None)
+            graph = str(graph_iri(self.base_iri, resolved.extraction.article.id))
+            self._batch.append((resolved, n, GraphWrite(graph, text, replace=not links_only), None))
+        if len(self._batch) == 1:
+            self._batch_started = time.monotonic()
+        if len(self._batch) >= self._batch_limit or time.monotonic() - self._batch_started >= MAX_WAIT:
+            self._write_batch()
+            self._batch_limit = min(BATCH, 2 * self._batch_limit)
+
+    def _write_batch(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        failed: ReformKGError | None = None
+        try:
+            self.store.write_graphs([w for _, _, w, _ in batch if w is not None])
+            self.store.flush()  # Oxigraph holds unflushed transactions in memory
+        except ReformKGError as err:  # the batch did not land whole: each of its articles failed
+            failed = err
+        for resolved, n, _, err in batch:
+            if err is None and failed is not None:
+                self.done(resolved, 0, failed)
+            else:
+                self.done(resolved, n if err is None else 0, err)
 
     def close(self) -> None:
         """Write what is queued, then stop the workers."""

@@ -221,3 +221,26 @@ def test_remote_store_two_ingests_at_once_lose_nothing(tmp_path: Path) -> None:
                           "<https://w3id.org/reformkg/ontology#text> ?t . FILTER(CONTAINS(?t, 'Valleys Bus Fund')) }")
             graphs = r.graphs()
     assert int(res.values()[0]["n"]) == 12 and len(graphs) == 12
+
+
+def test_remote_store_a_batch_is_one_request_with_the_embedded_result(server_url: str, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    from reformkg.store import GraphWrite
+
+    def triple(i: int) -> str:
+        return f'<http://example.org/s{i}> <http://example.org/p> "v{i}" .\n'
+
+    writes = [GraphWrite(f"http://example.org/batch/{i}", triple(i)) for i in range(5)]
+    writes += [GraphWrite("http://example.org/batch/0", triple(50)),  # replaces the first
+               GraphWrite("http://example.org/batch/1", triple(60), replace=False)]  # adds to the second
+    sent: list[str] = []
+    real = RemoteStore.update
+    monkeypatch.setattr(RemoteStore, "update", lambda self, sparql: (sent.append(sparql), real(self, sparql)))
+    query = "SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'http://example.org/batch/')) }"
+    results = []
+    for store in (RemoteStore(server_url), EmbeddedStore(tmp_path / "embedded")):
+        with store:
+            store.write_graphs(writes)
+            results.append({(r["g"], r["o"]) for r in store.query(query).values()})
+    assert len(sent) == 1
+    assert results[0] == results[1] and len(results[0]) == 6

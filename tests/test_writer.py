@@ -13,7 +13,7 @@ from reformkg.model import Evidence, Link, Relation
 from reformkg.pipeline import ingest_sources
 from reformkg.rdfgraph import graph_iri
 from reformkg.resolve import EntityIndex, resolve_extraction
-from reformkg.store import open_store
+from reformkg.store import GraphWrite, open_store
 from reformkg.writer import ArticleWriter, article_ntriples
 
 BASE = Settings().base_iri
@@ -141,3 +141,38 @@ def test_writer_ingest_records_links_within_one_batch(tmp_path: Path, processes:
     linked = {(r["a"].value.rsplit("/", 1)[-1], r["t"].value.rsplit("/", 2)[-2]) for r in rows}
     assert linked and {kind for _, kind in linked} <= {"fund", "programme", "organisation"}
     assert len({a for a, _ in linked}) == 2, "each article links the fund the other names too"
+
+
+def _triple(i: int) -> str:
+    return f'<http://example.org/s{i}> <http://example.org/p> "v{i}" .\n'
+
+
+@pytest.mark.parametrize("graphs", [2, 6])  # fewer than BULK_MIN new graphs go by transaction, more by bulk load
+def test_writer_write_graphs_keeps_order_replaces_and_adds(tmp_path: Path, graphs: int) -> None:
+    store = open_store(str(tmp_path / "store"))
+    try:
+        store.replace_graph("http://example.org/g/old", _triple(0))
+        writes = [GraphWrite(f"http://example.org/g/{i}", _triple(i)) for i in range(graphs)]
+        writes += [GraphWrite("http://example.org/g/old", _triple(100)),  # stored before: replaced
+                   GraphWrite("http://example.org/g/0", _triple(200)),  # earlier in this batch: replaced
+                   GraphWrite("http://example.org/g/1", _triple(300), replace=False)]  # added to
+        store.write_graphs(writes)
+        rows = store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }").values()
+    finally:
+        store.close()
+    got = {(r["g"].rsplit("/", 1)[-1], r["o"]) for r in rows}
+    expected = {(str(i), f"v{i}") for i in range(2, graphs)} | {("old", "v100"), ("0", "v200"),
+                                                                ("1", "v1"), ("1", "v300")}
+    assert got == expected
+
+
+def test_writer_store_open_removes_files_of_a_killed_bulk_load(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    open_store(str(location)).close()
+    leftover = location / "bulk-1234.sst"  # what a bulk load killed before its end leaves
+    leftover.write_bytes(b"not a table")
+    store = open_store(str(location))
+    try:
+        assert not leftover.exists() and store.graphs() == []
+    finally:
+        store.close()
