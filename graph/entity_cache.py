@@ -44,6 +44,7 @@ from .link import LINK_THRESHOLD, load_entity_index
 from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
+from .resolve.known import MAX_ARTICLES
 from .resolve.lookup import TIGHT_FLOOR, link_query, lookup_words, node_keys, probes, select
 from .resolve.tupleset import TupleSet
 from .store import EmbeddedStore, Store
@@ -54,7 +55,6 @@ VERSION = "3"
 #: tables' indexes, so an ingest into a store cached by an older version still starts from its cache
 #: (and, its save being a whole one, leaves a version 3 cache).
 NODES_VERSIONS = ("1", "2", VERSION)
-MAX_ARTICLES = 2
 _META = "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)"
 #: The tables a whole save drops and makes again (version 3: keys by IRI, one row per word and name,
 #: so that a node's keys and its names' words can be replaced alone).

@@ -22,6 +22,7 @@ def test_index_memory_tupleset_operators_are_frozenset_ones(a: frozenset, b: fro
     ta, tb = TupleSet(a), TupleSet(b)
     for other in (tb, b, set(b)):
         assert ta | other == a | b and ta & other == a & b and ta - other == a - b and ta ^ other == a ^ b
+        assert list(ta | other) == sorted(a | b)  # a union stays sorted: ``in`` is a binary search
         assert (ta <= other, ta < other, ta >= other, ta > other) == (a <= b, a < b, a >= b, a > b)
         assert (ta == other, ta != other) == (a == b, a != b)
     assert ta.union(b) == a | b and ta.intersection(b) == a & b and ta.difference(b) == a - b
@@ -86,3 +87,14 @@ def test_index_memory_bare_funds_are_counted_once_per_word_said_around_them() ->
     probe = KnownEntity("", "Fund", "£7m", amounts={7e6}, context={"ferry", "gull", "slip", "tide", "pier"})
     # the probe's two most frequent words (gull; slip, after pier by name) are left out: ferry finds f, pier g
     assert index._same_amount_and_word(probe) == {"f", "g"}
+
+
+def test_index_memory_a_node_keeps_two_articles_which_answer_known_elsewhere() -> None:
+    index = EntityIndex()
+    for i in range(50):  # a body named in every article: its node does not hold all fifty
+        index.add(KnownEntity("urn:body", "Organisation", "Fenmere Council", articles={f"a{i:02d}"}))
+    node = index.entities["urn:body"]
+    assert set(node.articles) == {"a00", "a01"}
+    assert not node.articles <= {"a00"} and not node.articles <= {"a49"}  # known from another article
+    alone = index.add(KnownEntity("urn:new", "Organisation", "Fenmere Trust", articles={"a07"}))
+    assert alone.articles <= {"a07"}

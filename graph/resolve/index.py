@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -114,9 +115,10 @@ class EntityIndex:
             # benchmark articles)
             near = [self.entities[i] for i in sorted(self._same_amount_and_word(probe))]
             for tier in ((*near, *self._exact(probe), *self._acronym(probe)), self._fuzzy(probe)):
-                matching = {k.iri: k for k in tier if fund_matches(probe, k)}
-                if matching:
-                    return self._unique(matching.values())
+                matching = (k for k in tier if fund_matches(probe, k))
+                first = next(matching, None)
+                if first is not None:  # the one fund that matches, or None at a second: ambiguous
+                    return self._unique(chain((first,), matching))
             return None
         found = self._unique(self._exact(probe))
         if found is None:

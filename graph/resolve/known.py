@@ -33,6 +33,10 @@ from .tupleset import TupleSet
 _NONE: frozenset[str] = frozenset()
 #: The node's sets that ``KnownEntity.compact`` turns into ``TupleSet``s.
 SET_FIELDS = ("names", "forms", "amounts", "identifiers", "roles", "context", "articles")
+#: Article identifiers a node keeps: resolution and linking only ask whether a node is known from an
+#: article other than the one at hand, which two answer. (Keeping every one made each merge into a
+#: node named in most articles rebuild a set of them all: time quadratic in the corpus.)
+MAX_ARTICLES = 2
 
 
 @dataclass(slots=True)
@@ -84,7 +88,10 @@ class KnownEntity:
         self.forms |= {f for f in map(normalise_name, self.names) if f}
 
     def compact(self) -> None:
-        """Hold the node's sets as ``TupleSet``s and its type and label interned (``EntityIndex.add``)."""
+        """Hold the node's sets as ``TupleSet``s (at most ``MAX_ARTICLES`` articles) and its type and
+        label interned (``EntityIndex.add``)."""
+        if len(self.articles) > MAX_ARTICLES:
+            self.articles = set(sorted(self.articles)[:MAX_ARTICLES])
         for name in SET_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, TupleSet):
@@ -103,14 +110,15 @@ class KnownEntity:
     def merge(self, other: KnownEntity) -> None:
         """Add another node's names, amounts, codes, posts, context and articles to this one.
 
-        Sets grow in place, ``TupleSet``s are replaced by their union."""
+        Sets grow in place, ``TupleSet``s are replaced by their union; articles stop at ``MAX_ARTICLES``."""
         self.names |= other.names
         self.forms |= other.forms
         self.amounts |= other.amounts
         self.identifiers |= other.identifiers
         self.roles |= other.roles
         self.context |= other.context
-        self.articles |= other.articles
+        if len(self.articles) < MAX_ARTICLES:
+            self.articles = set(sorted({*self.articles, *other.articles})[:MAX_ARTICLES])
 
     @property
     def amount_gbp(self) -> float | None:

@@ -66,8 +66,15 @@ class TupleSet(tuple):
     def __or__(self, o: object) -> TupleSet:
         if not isinstance(o, _SETS):
             return NotImplemented
-        new = [x for x in o if x not in self]
-        return TupleSet((*self, *new)) if new else self
+        new = {x for x in o if x not in self}
+        if not new:
+            return self
+        if type(self) is TupleSet:  # its items are interned and sorted: sort in the new ones only
+            try:  # (a sort of a sorted run plus a few items is linear)
+                return tuple.__new__(TupleSet, sorted((*self, *(sys.intern(x) if type(x) is str else x for x in new))))
+            except TypeError:
+                pass
+        return TupleSet((*self, *new))
 
     def __and__(self, o: object) -> TupleSet:
         return TupleSet(x for x in self if x in o) if isinstance(o, _SETS) else NotImplemented
