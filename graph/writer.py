@@ -135,8 +135,8 @@ class ArticleWriter:
         try:
             self.store.write_graphs([w for _, _, w, _ in batch if w is not None])
             self.store.flush()  # Oxigraph holds unflushed transactions in memory
-        except ReformKGError as err:  # the batch did not land whole: each of its articles failed
-            failed = err
+        except ReformKGError as err:  # each article of the batch is reported failed: its bulk load added
+            failed = err  # nothing (a replacement written by transaction before the error stays written)
         for resolved, n, _, err in batch:
             if err is None and failed is not None:
                 self.done(resolved, 0, failed)
