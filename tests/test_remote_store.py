@@ -116,7 +116,7 @@ def test_remote_store_ingest_gives_the_embedded_dataset(remote: str, seed_store:
         assert isomorphic(got[name], want[name]), name
 
 
-def test_remote_store_one_update_request_per_article(server_url: str, tmp_path: Path, monkeypatch) -> None:
+def test_remote_store_one_update_request_per_batch(server_url: str, tmp_path: Path, monkeypatch) -> None:
     sent: list[str] = []
     real = RemoteStore.update
 
@@ -130,7 +130,7 @@ def test_remote_store_one_update_request_per_article(server_url: str, tmp_path: 
 
     report = ingest_sources([SOURCES / "seed-002.txt", SOURCES / "seed-004.txt"], Settings(store=server_url))
     assert len(report.stored) == 2 and not report.failures
-    assert len(sent) == 2
+    assert len(sent) == 2  # the first batch is one article; the second article is written as the run ends
     assert all(s.startswith("DROP SILENT GRAPH <") and "INSERT DATA" in s for s in sent)
 
 
