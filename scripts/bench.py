@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ def run_measured(cmd: list[str], progress: str | None = None) -> dict:
     # output goes to files, not pipes: a pipe nobody reads while the command runs fills at 64 kB and
     # blocks it (an ingest's JSON report lists every article stored)
     out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out_file, stderr=err_file, text=True)
     root = psutil.Process(proc.pid)
@@ -68,6 +70,7 @@ def run_measured(cmd: list[str], progress: str | None = None) -> dict:
         samples.append((round(time.perf_counter() - t0, 1), round(rss / 1e6)))
         time.sleep(0.25)
     wall = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0  # the command and every process it waited for
     out_file.seek(0)
     err_file.seek(0)
     out, err = out_file.read(), err_file.read()
@@ -76,8 +79,13 @@ def run_measured(cmd: list[str], progress: str | None = None) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}):\n{err[-2000:]}")
     step = max(1, len(samples) // 40)
-    return {"seconds": round(wall, 2), "peak_mb": round(peak / 1e6), "stdout": out, "stderr": err,
-            "rss_mb_over_time": samples[::step]}
+    return {"seconds": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak / 1e6), "stdout": out,
+            "stderr": err, "rss_mb_over_time": samples[::step]}
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _reformkg(*args: str) -> list[str]:
@@ -108,13 +116,16 @@ def bench_ingest(work: Path, n: int, processes: int, baseline_n: int) -> dict:
     ours, theirs = n / ing["seconds"], baseline_n / base["seconds"]
     return {"articles": n, "processes": processes, "seconds": ing["seconds"],
             "articles_per_s": round(ours, 2), "peak_mb": ing["peak_mb"],
+            "cpu_ms_per_article": round(1000 * ing["cpu_s"] / n, 1),  # over every process of the ingest
             "first_pass_s": phases["store"], "link_pass_s": phases["link"],
             "rss_mb_over_time": ing["rss_mb_over_time"],
             "baseline": {"what": "spaCy tokenizer+NER, nlp.pipe batch 16", "articles": baseline_n,
-                         "articles_per_s": round(theirs, 2), "peak_mb": base["peak_mb"]},
+                         "articles_per_s": round(theirs, 2), "peak_mb": base["peak_mb"],
+                         "cpu_ms_per_article": round(1000 * base["cpu_s"] / baseline_n, 1)},
             "ratio_to_baseline": round(ours / theirs, 3),
             "extraction_alone": {"what": "ReformKG's extraction only (no resolve, check, write or link), same texts",
                                  "articles_per_s": round(baseline_n / alone["seconds"], 2),
+                                 "cpu_ms_per_article": round(1000 * alone["cpu_s"] / baseline_n, 1),
                                  "ratio_to_baseline": round(baseline_n / alone["seconds"] / theirs, 3)}}
 
 

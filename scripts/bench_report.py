@@ -41,6 +41,10 @@ def summary_rows(d: dict) -> list[str]:
             rows.append(f"| ingest: first pass (extract, resolve, check, store) / link pass | {i['first_pass_s']:,.0f} s "
                         f"({i['articles'] / max(i['first_pass_s'], 0.001):.1f} articles/s) / {i['link_pass_s']:,.0f} s "
                         f"({i['articles'] / max(i['link_pass_s'], 0.001):.1f} articles/s) | — | — |")
+        if "cpu_ms_per_article" in i:
+            alone = i.get("extraction_alone", {}).get("cpu_ms_per_article", "—")
+            rows.append(f"| ingest: CPU per article, every process | {i['cpu_ms_per_article']} ms (extraction alone: "
+                        f"{alone} ms) | {b['cpu_ms_per_article']} ms | — |")
     if "store" in d:
         s = d["store"]
         rows.append(f"| store | {s['bytes'] / 1e6:,.0f} MB, {s['quads']:,} quads; opens read-only in "
