@@ -123,6 +123,12 @@ def _open_read_only(path: str) -> ox.Store:
 BULK_MIN = 4
 
 
+def _has_blank_nodes(ntriples: str) -> bool:
+    # a blank node label starts a line (a subject) or follows a space (an object); a literal holding
+    # " _:" only sends the graph the slower, equally correct way
+    return ntriples.startswith("_:") or "\n_:" in ntriples or " _:" in ntriples
+
+
 def _remove_unfinished_bulk_loads(path: Path) -> None:
     """Delete the files of a bulk load that was killed before it ended (not part of the store).
 
@@ -190,6 +196,8 @@ class EmbeddedStore:
                     self._bulk_load(bulk)
                     bulk, in_bulk = [], set()
                 self._write(w.graph_iri, w.ntriples, drop_first=w.replace)
+            elif _has_blank_nodes(w.ntriples):  # one TriG document would share their labels across graphs
+                self._write(w.graph_iri, w.ntriples, drop_first=False)
             elif w.ntriples.strip():
                 bulk.append(w)
                 in_bulk.add(w.graph_iri)

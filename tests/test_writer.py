@@ -176,3 +176,14 @@ def test_writer_store_open_removes_files_of_a_killed_bulk_load(tmp_path: Path) -
         assert not leftover.exists() and store.graphs() == []
     finally:
         store.close()
+
+
+def test_writer_a_batch_keeps_each_graphs_blank_nodes_apart(tmp_path: Path) -> None:
+    writes = [GraphWrite(f"http://example.org/g/{i}", f'_:b1 <http://example.org/p> "v{i}" .\n') for i in range(6)]
+    store = open_store(str(tmp_path / "store"))
+    try:
+        store.write_graphs(writes)
+        rows = store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    finally:
+        store.close()
+    assert len(rows) == 6  # one blank node per graph, as six separate writes would give
