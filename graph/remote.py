@@ -80,11 +80,10 @@ class RemoteStore:
                    headers={"Content-Type": "application/sparql-update"})
 
     def replace_graph(self, graph_iri: str, ntriples: str) -> None:
-        g = ox.NamedNode(graph_iri)
-        self.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+        self.write_graphs([GraphWrite(graph_iri, ntriples)])
 
     def add_to_graph(self, graph_iri: str, ntriples: str) -> None:
-        self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph_iri)} {{\n{ntriples}\n}} }}")
+        self.write_graphs([GraphWrite(graph_iri, ntriples, replace=False)])
 
     def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
         # one request, one transaction on the server, for the whole batch

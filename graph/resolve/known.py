@@ -110,15 +110,16 @@ class KnownEntity:
     def merge(self, other: KnownEntity) -> None:
         """Add another node's names, amounts, codes, posts, context and articles to this one.
 
-        Sets grow in place, ``TupleSet``s are replaced by their union; articles stop at ``MAX_ARTICLES``."""
+        Sets grow in place, ``TupleSet``s are replaced by their union; articles stop growing at
+        ``MAX_ARTICLES``."""
         self.names |= other.names
         self.forms |= other.forms
         self.amounts |= other.amounts
         self.identifiers |= other.identifiers
         self.roles |= other.roles
         self.context |= other.context
-        if len(self.articles) < MAX_ARTICLES:
-            self.articles = set(sorted({*self.articles, *other.articles})[:MAX_ARTICLES])
+        if len(self.articles) < MAX_ARTICLES:  # ``compact`` keeps the first MAX_ARTICLES of them
+            self.articles = {*self.articles, *other.articles}
 
     @property
     def amount_gbp(self) -> float | None:
