@@ -45,6 +45,11 @@ from .vocab import CLASS_TYPES, OA, ORG, RKG, SCHEMA
 
 #: Scores at or above this are links. Calibrated on the dev sets by ``scripts/calibrate_links.py``.
 LINK_THRESHOLD = 0.85
+#: Most nodes one span of the article links. A mention names one thing; more nodes fit it as well
+#: when resolution kept apart nodes it could not tell apart (a fund's allocations of one name, each
+#: with its own sum or of one sum), and those grow with the graph: 45 links an article on average at
+#: 10,000 benchmark articles (128 at most), each written into the article's graph by the ingest.
+PER_MENTION = 3
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 # Every branch is one triple pattern (or one mention's chain) and rows are merged by ?e in Python:
@@ -235,6 +240,22 @@ def _entity_evidence(node: _Node, known: KnownEntity, probes: ProbeTable, unique
             for i, (score, by_sum) in sorted(found.items()) if score >= threshold]
 
 
+def _fewest(best: dict[str, tuple[float, int, int]], threshold: float, index: EntityIndex,
+            amounts: set[float]) -> list[str]:
+    """Give the nodes to link, in IRI order: at most ``PER_MENTION`` of those one span links, the
+    best scored first, then those with a sum the article states, then by name and IRI."""
+    spans: dict[tuple[int, int], list[str]] = {}
+    for iri, (score, start, end) in best.items():
+        if score >= threshold:
+            spans.setdefault((start, end), []).append(iri)
+
+    def rank(iri: str) -> tuple:
+        known = index.entities[iri]
+        return -best[iri][0], amounts.isdisjoint(map(amount_bucket, known.amounts)), known.label, iri
+
+    return sorted(iri for iris in spans.values() for iri in sorted(iris, key=rank)[:PER_MENTION])
+
+
 def link_extraction(
     extraction: Extraction, index: EntityIndex, *, threshold: float = LINK_THRESHOLD,
     gazetteer: Gazetteer | None = None, postings: WordIndex | None = None,
@@ -284,9 +305,8 @@ def link_extraction(
             if iri not in best or start < best[iri][1]:
                 best[iri] = (0.9, start, end)
     links, sentences = [], {}  # many nodes are linked by one span ("Harbour Fund" of two sums)
-    for iri, (score, start, end) in sorted(best.items()):
-        if score < threshold:
-            continue
+    for iri in _fewest(best, threshold, index, amounts):
+        score, start, end = best[iri]
         known = index.entities[iri]
         if (start, end) not in sentences:
             sentences[start, end] = sentence_at(article.id, article.text, start, end)

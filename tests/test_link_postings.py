@@ -111,3 +111,26 @@ def test_link_near_names_are_those_a_full_search_finds(graph) -> None:
             full = {(n, s) for n, s, _ in process.extract(key, names, scorer=fuzz.ratio, score_cutoff=cutoff,
                                                           limit=None) if name_numbers(n) == name_numbers(key)}
             assert set(postings.near(key, cutoff)) == full, (key, cutoff)
+
+
+
+def test_one_mention_links_at_most_per_mention_nodes_the_stated_sum_first(hand_extraction, monkeypatch) -> None:
+    from reformkg import link
+    from reformkg.link import PER_MENTION
+    from reformkg.resolve import KnownEntity
+
+    index = EntityIndex()  # six nodes one name fits, as the resolver leaves allocations it cannot tell apart
+    for i in range(1, 7):
+        index.add(KnownEntity(f"{BASE}fund/harbour-{i}", "Fund", "Fenmere Harbour Fund",
+                              names={"Fenmere Harbour Fund"}, forms={"fenmere harbour fund"},
+                              amounts={i * 1e6 + 5e5}, articles={f"g{i}"}))
+    text = "Lowdown Quay is to get £5.5m from the Fenmere Harbour Fund."
+    new = hand_extraction("n9", text, [("Fund", "Fenmere Harbour Fund", ["£5.5m"], 5.5e6, [])])
+    links = link_extraction(new, index)
+    assert len(links) == PER_MENTION < 6
+    assert {lk.name for lk in links} == {"Fenmere Harbour Fund"}
+    # the allocation of the sum the article states, then the first by IRI
+    assert sorted(lk.iri.rsplit("-", 1)[-1] for lk in links) == ["1", "2", "5"]
+    assert link_extraction(new, index) == links
+    monkeypatch.setattr(link, "PER_MENTION", 10)
+    assert len(link_extraction(new, index)) == 6  # all six fit the mention
