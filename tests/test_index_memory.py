@@ -1,6 +1,6 @@
 """The entity index's compact nodes: ``TupleSet`` behaves as a frozenset does, a node in the index holds
-``TupleSet``s that grow by merging, its derived names follow its names, and bare funds are still
-found by the words said around them."""
+``TupleSet``s that grow by merging, its derived names follow its names, bare funds are still
+found by the words said around them, and a named sum mentioned again is its node, not one more."""
 
 from __future__ import annotations
 
@@ -98,3 +98,24 @@ def test_index_memory_a_node_keeps_two_articles_which_answer_known_elsewhere() -
     assert not node.articles <= {"a00"} and not node.articles <= {"a49"}  # known from another article
     alone = index.add(KnownEntity("urn:new", "Organisation", "Fenmere Trust", articles={"a07"}))
     assert alone.articles <= {"a07"}
+
+
+def test_index_memory_named_sum_again_is_its_node_though_bare_sums_were_said_near_its_name(hand_extraction) -> None:
+    from reformkg.resolve import resolve_extraction
+
+    # every name and sum here is invented for this test
+    articles = [
+        ("b1", "Fenmere harbour works get £2.5m, councillors in Oakbridge said on Monday.",
+         [("Fund", "£2.5m", [], 2.5e6, [])]),
+        ("b2", "A further £2.5m for Fenmere harbour repairs pleased fishermen at Saltings quay.",
+         [("Fund", "£2.5m", [], 2.5e6, [])]),
+        ("n1", "The £2.5m Fenmere Harbour Fund opens in May.", [("Fund", "£2.5m Fenmere Harbour Fund", [], 2.5e6, [])]),
+        ("n2", "Bids to the £2.5m Fenmere Harbour Fund close in June.",
+         [("Fund", "£2.5m Fenmere Harbour Fund", [], 2.5e6, [])]),
+    ]
+    index = EntityIndex()
+    iris = [resolve_extraction(hand_extraction(*art), index, "https://w3id.org/reformkg/id/").entities[0].iri
+            for art in articles]
+    assert iris[0] != iris[1]  # two bare sums, said in different words
+    assert iris[2] not in iris[:2]  # the named fund matches both as a sum said of its purpose: apart
+    assert iris[3] == iris[2]  # its name again is its node (it was a new node each time, before)
