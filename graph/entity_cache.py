@@ -27,13 +27,6 @@ Either way the cache is marked valid in the transaction that writes it, and the 
 are the same: adding 100 articles to a 10,000-article store rewrites only the nodes they added or
 merged into (a few hundred of 33,000), not every node.
 
-An ingest reads the index lazily (``open_index``, ``lazy_index.LazyIndex``): each lookup resolution
-makes is a query of the cache, and nodes are read as lookups find them, until it has resolved one
-article for every ``lazy_index.NODES_PER_ARTICLE`` cached nodes, when it reads the rest whole. An
-ingest that ends lazy saves the cache after its articles are stored and links each of them against
-the nodes the cache gives as its candidates (as ``link`` does). So 100 articles added to a large
-store read what they could be, not every node.
-
 A node keeps at most ``MAX_ARTICLES`` article identifiers: resolution and linking only ask whether
 a node is known from an article other than the one at hand.
 """
@@ -47,22 +40,21 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
-from .lazy_index import LAZY_TABLES, LazyIndex, node_from_json, node_to_json, write_lookups
-from .lazy_index import TABLES as LAZY_INDEX_TABLES
 from .link import LINK_THRESHOLD, load_entity_index
-from .model import Extraction
+from .model import Extraction, Identifier
 from .resolve import EntityIndex, KnownEntity
 from .resolve.candidates import linkable
+from .resolve.known import MAX_ARTICLES
 from .resolve.lookup import TIGHT_FLOOR, link_query, lookup_words, node_keys, probes, select
+from .resolve.tupleset import TupleSet
 from .store import EmbeddedStore, Store
 
 CACHE_NAME = "reformkg-index.sqlite"
-VERSION = "4"
-#: Versions whose ``nodes`` table this one reads: versions 2 to 4 changed only the lookup keys and the
+VERSION = "3"
+#: Versions whose ``nodes`` table this one reads: versions 2 and 3 changed only the lookup keys and the
 #: tables' indexes, so an ingest into a store cached by an older version still starts from its cache
-#: (and, its save being a whole one, leaves a version 4 cache). Version 4 added the tables an index
-#: read lazily needs (``lazy_index``).
-NODES_VERSIONS = ("1", "2", "3", VERSION)
+#: (and, its save being a whole one, leaves a version 3 cache).
+NODES_VERSIONS = ("1", "2", VERSION)
 _META = "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)"
 #: The tables a whole save drops and makes again (version 3: keys by IRI, one row per word and name,
 #: so that a node's keys and its names' words can be replaced alone).
@@ -73,7 +65,6 @@ _TABLES = (
     "CREATE INDEX keys_by_iri ON keys (iri)",
     "CREATE TABLE words (word TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (name, word))",
     "CREATE INDEX words_by_word ON words (word)",
-    *LAZY_INDEX_TABLES,
 )
 
 
@@ -108,43 +99,6 @@ def load_index(store: Store) -> EntityIndex:
         index = _index(data for (data,) in db.execute("SELECT data FROM nodes"))
     index.saved_as = meta.get("generation") if meta.get("version") == VERSION else None
     return index
-
-
-def open_index(store: Store) -> EntityIndex:
-    """Give the entity index an ingest starts from: read lazily from the cache when it is valid and of
-    this version (``lazy_index.LazyIndex``; close it with ``close_index``), else ``load_index``."""
-    db = _open(store)
-    if db is None:
-        return load_index(store)
-    index = LazyIndex(db)
-    index.saved_as = dict(db.execute("SELECT k, v FROM meta")).get("generation")
-    return index
-
-
-def read_whole(index: EntityIndex) -> EntityIndex:
-    """Give the whole index a lazy one stands for (closing the lazy one); any other index as it is."""
-    if not isinstance(index, LazyIndex):
-        return index
-    whole = index.whole()
-    index.db.close()
-    return whole
-
-
-def index_for(index: EntityIndex, articles: int) -> EntityIndex:
-    """Give the index to resolve the next article with, ``articles`` resolved: a lazy one until
-    reading every node costs less than reading lazily on (``LazyIndex.worth_reading_whole``)."""
-    return read_whole(index) if isinstance(index, LazyIndex) and index.worth_reading_whole(articles) else index
-
-
-def is_lazy(index: EntityIndex) -> bool:
-    """Give whether an index is read lazily from the cache."""
-    return isinstance(index, LazyIndex)
-
-
-def close_index(index: EntityIndex) -> None:
-    """Release the cache a lazy index reads from."""
-    if isinstance(index, LazyIndex):
-        index.db.close()
 
 
 def load_link_index(store: Store, extraction: Extraction, threshold: float = LINK_THRESHOLD) -> EntityIndex:
@@ -208,10 +162,8 @@ def save_index(store: Store, index: EntityIndex) -> None:
         meta = dict(db.execute("SELECT k, v FROM meta"))
         if index.saved_as is not None and (meta.get("version"), meta.get("generation")) == (VERSION, index.saved_as):
             _write_nodes(db, [index.entities[i] for i in sorted(index.changed)])
-        elif isinstance(index, LazyIndex):  # the cache it was read from was rewritten: it stays invalid
-            return
         else:
-            for table in ("nodes", "keys", "words", *LAZY_TABLES):
+            for table in ("nodes", "keys", "words"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _TABLES:
                 db.execute(statement)
@@ -227,16 +179,12 @@ def _write_nodes(db: sqlite3.Connection, nodes: list[KnownEntity], *, whole: boo
     iris = [(k.iri,) for k in nodes]
     linkable_ = [k for k in nodes if linkable(k)]
     names = {name for k in linkable_ for name in k.name_keys()}
-    old = {}
     if not whole:  # the names only these nodes held lose their words (a node's keys can shrink)
         held = {key[2:] for iri in iris for (key,) in db.execute("SELECT key FROM keys WHERE iri = ?", iri)
                 if key.startswith("n ")}
         db.executemany("DELETE FROM keys WHERE iri = ?", iris)
-        old = {iri: node_from_json(data) for (iri,) in iris
-               for (data,) in db.execute("SELECT data FROM nodes WHERE iri = ?", (iri,))}
-    write_lookups(db, nodes, old)
     db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
-                   ((k.iri, k.type, json.dumps(node_to_json(k), ensure_ascii=False)) for k in nodes))
+                   ((k.iri, k.type, json.dumps(_to_json(k), ensure_ascii=False)) for k in nodes))
     db.executemany("INSERT INTO keys VALUES (?, ?)", ((key, k.iri) for k in linkable_ for key in node_keys(k)))
     if not whole:
         gone = [(n,) for n in sorted(held - names)
@@ -246,11 +194,22 @@ def _write_nodes(db: sqlite3.Connection, nodes: list[KnownEntity], *, whole: boo
                    ((w, name) for name in names for w in lookup_words(name.split())))
 
 
+def _to_json(known: KnownEntity) -> dict:
+    return {"iri": known.iri, "type": known.type, "label": known.label, "names": sorted(known.names),
+            "forms": sorted(known.forms), "amounts": sorted(known.amounts),
+            "ids": sorted([i.scheme, i.value] for i in known.identifiers), "roles": sorted(known.roles),
+            "context": sorted(known.context), "articles": sorted(known.articles)[:MAX_ARTICLES]}
+
+
 def _index(rows: Iterable[str]) -> EntityIndex:
     # held as the index holds them (``KnownEntity.compact``): words, names and article ids recur
     # across thousands of nodes and are interned, so each is held once
     index = EntityIndex()
     for row in rows:
-        index.add(node_from_json(row))
+        e = json.loads(row)
+        index.add(KnownEntity(
+            iri=e["iri"], type=e["type"], label=e["label"], names=TupleSet(e["names"]), forms=TupleSet(e["forms"]),
+            amounts=TupleSet(map(float, e["amounts"])), identifiers=TupleSet(Identifier(s, v) for s, v in e["ids"]),
+            roles=TupleSet(e["roles"]), context=TupleSet(e["context"]), articles=TupleSet(e["articles"])))
     index.changed.clear()  # the index is what the cache holds
     return index

@@ -15,16 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from .config import Settings
-from .entity_cache import (
-    close_index,
-    index_for,
-    invalidate,
-    is_lazy,
-    load_link_index,
-    open_index,
-    read_whole,
-    save_index,
-)
+from .entity_cache import invalidate, load_index, load_link_index, save_index
 from .errors import ReformKGError, SourceError
 from .extract import extract_article, extract_articles
 from .ingest import ingest_path, read_article
@@ -74,9 +65,8 @@ def ingest_sources(
             on_error(err)
 
     store = open_store(settings.store)
-    index: EntityIndex | None = None
     try:
-        index = open_index(store)  # read lazily from the cache while the articles are few for its size
+        index = load_index(store)
         invalidate(store)
         unstored = False  # an article resolved but not stored: its nodes are in the index only
         source_failures: list[ReformKGError] = []
@@ -96,11 +86,9 @@ def ingest_sources(
 
             started = time.perf_counter()
             with ArticleWriter(store, settings.base_iri, stored, workers=_workers(settings)) as writer:
-                for n, extraction in enumerate(extract_articles(_articles(paths, source_failures),
-                                                                n_process=settings.n_process)):
+                for extraction in extract_articles(_articles(paths, source_failures), n_process=settings.n_process):
                     while source_failures:
                         failed(source_failures.pop(0))
-                    index = index_for(index, n)
                     try:
                         resolved = resolve_extraction(extraction, index, settings.base_iri)
                     except ReformKGError as err:
@@ -112,21 +100,11 @@ def ingest_sources(
                 failed(err)
             spill.seek(0)
             report.store_seconds = time.perf_counter() - started
-            if is_lazy(index) and not unstored:  # the cache, saved, gives each article its candidates
-                save_index(store, index)
-                close_index(index)
-                links = lambda ex: link_extraction(ex, load_link_index(store, ex))  # noqa: E731
-            else:
-                index = read_whole(index)
-                postings = word_index(index)  # the index does not change during the pass: built once
-                links = lambda ex: link_extraction(ex, index, postings=postings)  # noqa: E731
-            report.triples += _relink(store, _spilled(spill), links, settings, failed)
+            report.triples += _relink(store, _spilled(spill), index, settings, failed)
             report.link_seconds = time.perf_counter() - started - report.store_seconds
-        if not unstored and not is_lazy(index):  # a failed article's nodes are in the index but not in the store
+        if not unstored:  # a failed article's nodes are in the index but not in the store
             save_index(store, index)
     finally:
-        if index is not None:
-            close_index(index)
         store.close()
     return report
 
@@ -144,7 +122,7 @@ def _spilled(spill: IO[bytes]) -> Iterator[ResolvedArticle]:
             return
 
 
-def _relink(store: Store, stored: Iterable[ResolvedArticle], links_of: Callable[[Extraction], tuple[Link, ...]],
+def _relink(store: Store, stored: Iterable[ResolvedArticle], index: EntityIndex,
             settings: Settings, failed: Callable[[ReformKGError], None]) -> int:
     """Add to each stored article its links against the whole batch; give the triples added.
 
@@ -153,8 +131,6 @@ def _relink(store: Store, stored: Iterable[ResolvedArticle], links_of: Callable[
     would rebuild the linker's word index after every article, a cost that grows with the graph.)
     The batch waits on disk (``stored``), not in memory, so ingest streams; a rewrite checks only
     the links against the shapes, the rest was checked when the article was first stored.
-    ``links_of`` links one article: against the whole index and its word index, built once, or
-    (a few articles added to a large store) against the nodes the saved cache gives as its candidates.
     """
     added = 0
 
@@ -165,9 +141,10 @@ def _relink(store: Store, stored: Iterable[ResolvedArticle], links_of: Callable[
         else:
             added += n
 
+    postings = word_index(index)  # the index does not change during the pass: its word index is built once
     with ArticleWriter(store, settings.base_iri, linked, workers=_workers(settings)) as writer:
         for resolved in stored:
-            links = links_of(resolved.extraction)
+            links = link_extraction(resolved.extraction, index, postings=postings)
             if links:
                 writer.put(replace(resolved, links=links), links_only=True)
     return added

@@ -13,7 +13,7 @@ RANKS = {
     "textclean": 1, "ingest": 1,
     "extract": 2, "nlp": 2,
     "gazetteer": 3, "resolve": 3,
-    "rdfgraph": 4, "shacl_sparql": 4, "shacl_reference": 4, "violations": 4, "validate": 4, "store": 4, "remote": 4, "lock": 4, "sparql_params": 4, "writer": 5, "entity_cache": 5, "lazy_index": 5,
+    "rdfgraph": 4, "shacl_sparql": 4, "shacl_reference": 4, "violations": 4, "validate": 4, "store": 4, "remote": 4, "lock": 4, "sparql_params": 4, "writer": 5, "entity_cache": 5,
     "query": 5, "render": 5, "link": 5, "namefind": 5, "explore": 5, "neighbourhood": 5, "bounded": 5, "naming": 5, "paths": 5, "pathsearch": 5, "timeline": 5, "export": 5, "conflicts": 5,
     "pipeline": 6,
     "sparql_guard": 7, "server": 7,

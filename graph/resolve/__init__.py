@@ -85,7 +85,7 @@ def _taken(index: EntityIndex, iri: str, article_id: str, minted: set[str]) -> b
     """An IRI is taken by another thing, unless only this article made it (in an earlier ingest of it)."""
     if iri in minted:
         return True
-    known = index.get(iri)
+    known = index.entities.get(iri)
     return known is not None and not known.articles <= {article_id}
 
 

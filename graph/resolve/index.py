@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from itertools import chain
 
@@ -22,9 +21,6 @@ from .names import normalise_name, surname_of
 
 #: ``fuzz.ratio`` on normalised names at or above which two specific names are one thing.
 NAME_RATIO = 92.0
-#: The kinds of lookup an index keeps (``entries``), besides codes.
-KINDS = ("form", "surname", "initials", "acronym", "purpose", "bare")
-_EMPTY: frozenset[str] = frozenset()
 
 
 
@@ -34,14 +30,16 @@ class EntityIndex:
     def __init__(self) -> None:
         self.entities: dict[str, KnownEntity] = {}
         self._types: dict[str, dict[str, KnownEntity]] = {}
-        # lookups (``entries``): "form" (type, name key), "initials" and "acronym" (type, letters),
-        # "surname" (surname,), and for funds "purpose" (amount to two significant figures, a word
-        # of what it is for: only a fund that shares the amount and a word of what it is for can
-        # be the same fund without sharing a name, ``fund_matches``) and "bare" (amount,): funds no
-        # name word describes ("£5m")
-        self._by: dict[str, dict[tuple, set[str]]] = {kind: {} for kind in KINDS}
+        self._by_form: dict[tuple[str, str], set[str]] = {}
         self._by_code: dict[tuple[str, str, str], str] = {}
-        # the words around bare funds: each one's context when last added (the node's own set, not a
+        self._by_initials: dict[tuple[str, str], set[str]] = {}
+        self._by_acronym: dict[tuple[str, str], set[str]] = {}
+        self._by_surname: dict[str, set[str]] = {}
+        # funds by amount (two significant figures) and a word: only a fund that shares the amount and
+        # a word of what it is for can be the same fund without sharing a name (``fund_matches``)
+        self._by_purpose: dict[tuple[float, str], set[str]] = {}
+        self._bare: dict[float, set[str]] = {}  # funds no name word describes ("£5m"), by amount
+        # and the words around them: each one's context when last added (the node's own set, not a
         # copy), and how many of them each word was said around (sets of funds by word took a third
         # of the index's memory)
         self._said_around: dict[str, AbstractSet[str]] = {}
@@ -60,7 +58,7 @@ class EntityIndex:
 
     def add(self, known: KnownEntity) -> KnownEntity:
         """Give the node after adding it, or after merging its names, amounts and codes into the one held."""
-        current = self._node(known.iri)
+        current = self.entities.get(known.iri)
         if current is None:
             self.entities[known.iri] = current = known
             self._types.setdefault(known.type, {})[known.iri] = known
@@ -68,53 +66,36 @@ class EntityIndex:
             current.merge(known)
         current.compact()  # a quarter of the memory of its sets: tens of thousands of nodes are held
         self.changed.add(current.iri)
-        iri = current.iri
-        for kind, key in entries(current):
-            if kind == "code":  # a county and its council share a GSS code: the type keeps them two nodes
-                self._by_code.setdefault(key, iri)  # type: ignore[arg-type]
-                continue
-            held = self._by[kind].setdefault(key, set())
-            if iri not in held:
-                held.add(iri)
-                if kind == "form":
-                    keys, owners = self._keys.setdefault((key[0], len(key[1])), ([], []))
-                    keys.append(key[1])
-                    owners.append(iri)
-        if current.type == "Fund" and current.amounts and not current.purpose():
-            said = self._said_around.get(iri, ())  # a context only grows: the words not said around it before are new
-            for word in current.context:
-                if word not in said:
-                    self._bare_count[word] = self._bare_count.get(word, 0) + 1
-            self._said_around[iri] = current.context
+        t, iri = current.type, current.iri
+        for form in current.name_keys():
+            if iri not in self._by_form.setdefault((t, form), set()):
+                self._by_form[(t, form)].add(iri)
+                keys, owners = self._keys.setdefault((t, len(form)), ([], []))
+                keys.append(form)
+                owners.append(iri)
+            if t == "Person" and " " in form:
+                self._by_surname.setdefault(surname_of(form), set()).add(iri)
+        for a in current.initials():
+            self._by_initials.setdefault((t, a), set()).add(iri)
+        for a in current.acronyms():
+            self._by_acronym.setdefault((t, a), set()).add(iri)
+        if t == "Fund" and current.amounts:
+            purpose = current.purpose()
+            for bucket in set(map(amount_bucket, current.amounts)):
+                for word in purpose:
+                    self._by_purpose.setdefault((bucket, word), set()).add(iri)
+                if not purpose:
+                    self._bare.setdefault(bucket, set()).add(iri)
+            if not purpose:  # a context only grows: the words not said around it before are new
+                said = self._said_around.get(iri, ())
+                for word in current.context:
+                    if word not in said:
+                        self._bare_count[word] = self._bare_count.get(word, 0) + 1
+                self._said_around[iri] = current.context
+        for ident in current.identifiers:
+            # a county and its council share a GSS code: the type keeps them two nodes
+            self._by_code.setdefault((t, ident.scheme, ident.value), iri)
         return current
-
-    def get(self, iri: str) -> KnownEntity | None:
-        """Give the node with this IRI, or None."""
-        return self._node(iri)
-
-    # What the lookups read, one method each, so that an index read lazily from a cache
-    # (``lazy_index.LazyIndex``) answers them from the cache and what this run added.
-    def _node(self, iri: str) -> KnownEntity | None:
-        return self.entities.get(iri)
-
-    def _ids(self, kind: str, key: tuple) -> AbstractSet[str]:
-        return self._by[kind].get(key, _EMPTY)
-
-    def _code(self, key: tuple[str, str, str]) -> str | None:
-        return self._by_code.get(key)
-
-    def _near_keys(self, type_: str, length: int) -> list[tuple[list[str], list[str]]]:
-        return [self._keys[(type_, length)]] if (type_, length) in self._keys else []
-
-    def _bare_saying(self, bucket: float, wanted: frozenset[str] | None) -> set[str]:
-        """Give the bare funds of an amount with a wanted word said around them (with None: any one, or none)."""
-        bare = self._by["bare"].get((bucket,), _EMPTY)
-        if wanted is None:
-            return set(itertools.islice(bare, 1))
-        return {i for i in bare if not wanted.isdisjoint(self._said_around[i])}
-
-    def _count(self, word: str) -> int:
-        return self._bare_count.get(word, 0)
 
     def of_type(self, type_: str) -> Iterable[KnownEntity]:
         """Give every known node of one entity type."""
@@ -123,9 +104,9 @@ class EntityIndex:
     def match(self, entity: Entity, identifiers: tuple[Identifier, ...] = (), context: str = "") -> KnownEntity | None:
         """Give the known node this entity is, or None when nothing matches or the match is ambiguous."""
         for ident in identifiers:
-            iri = self._code((entity.type, ident.scheme, ident.value))
+            iri = self._by_code.get((entity.type, ident.scheme, ident.value))
             if iri is not None:
-                return self._node(iri)
+                return self.entities[iri]
         probe = KnownEntity.from_entity("", entity, identifiers, context)
         if entity.type == "Fund":
             # tiers, each tried only when the one before finds no match: the same name or acronym;
@@ -135,7 +116,8 @@ class EntityIndex:
             # sum met its own node and the bare sums said near its name ("£0.1m" with "levelling"
             # around it: 17 nodes of one named sum)
             tiers = (lambda: (*self._exact(probe), *self._acronym(probe)),
-                     lambda: self._nodes(self._same_amount_and_word(probe)), lambda: self._fuzzy(probe))
+                     lambda: [self.entities[i] for i in sorted(self._same_amount_and_word(probe))],
+                     lambda: self._fuzzy(probe))
             for tier in (t() for t in tiers):
                 matching = (k for k in tier if fund_matches(probe, k))
                 first = next(matching, None)
@@ -164,20 +146,19 @@ class EntityIndex:
         found: set[str] = set()
         for bucket in set().union(*(amount_buckets(a) for a in probe.amounts)):
             for word in purpose or around:  # two named purposes must share a word; a bare one, be said around
-                found |= self._ids("purpose", (bucket, word))
-            if not self._bare_saying(bucket, None):
+                found |= self._by_purpose.get((bucket, word), set())
+            bare = self._bare.get(bucket)
+            if not bare:
                 continue
             if purpose:  # a bare fund with (up to two of) the probe's purpose words around it
                 words = list(purpose)
             else:  # two bare funds with three words around them in common: one is not among the
                 # probe's two most frequent words
-                words = sorted(around, key=lambda w: (self._count(w), w))[:-2]
-            if words:
-                found |= self._bare_saying(bucket, frozenset(words))
+                words = sorted(around, key=lambda w: (self._bare_count.get(w, 0), w))[:-2]
+            wanted = frozenset(words)
+            if wanted:
+                found |= {i for i in bare if not wanted.isdisjoint(self._said_around[i])}
         return found
-
-    def _nodes(self, iris: AbstractSet[str]) -> list[KnownEntity]:
-        return [self._node(i) for i in sorted(iris)]  # type: ignore[misc]
 
     def _unique(self, found: Iterable[KnownEntity]) -> KnownEntity | None:
         # stops at a second node: ``found`` is often a lazy test of every candidate
@@ -191,9 +172,9 @@ class EntityIndex:
 
     def _exact(self, probe: KnownEntity) -> list[KnownEntity]:
         keys = probe.name_keys()
-        iris = set().union(*(self._ids("form", (probe.type, f)) for f in keys))
+        iris = set().union(*(self._by_form.get((probe.type, f), set()) for f in keys))
         # re-check: a node's keys can shrink as it learns names (a stray acronym meets its long form)
-        found = [k for k in self._nodes(iris) if k.name_keys() & keys]
+        found = [self.entities[i] for i in sorted(iris) if self.entities[i].name_keys() & keys]
         # a node whose own name (label) is the probe's comes before one that was also called
         # so ("Office of the Leader of the House of Commons", once called "House of Commons"): else the
         # two were ambiguous, the probe made a new node, and each later "House of Commons" met one
@@ -204,16 +185,16 @@ class EntityIndex:
 
     def _acronym(self, probe: KnownEntity) -> list[KnownEntity]:
         t = probe.type
-        iris = set().union(*(self._ids("initials", (t, a)) for a in probe.acronyms()),
-                           *(self._ids("acronym", (t, a)) for a in probe.initials()))
-        return self._nodes(iris)
+        iris = set().union(*(self._by_initials.get((t, a), set()) for a in probe.acronyms()),
+                           *(self._by_acronym.get((t, a), set()) for a in probe.initials()))
+        return [self.entities[i] for i in sorted(iris)]
 
     def _surname(self, probe: KnownEntity) -> KnownEntity | None:
         """A bare surname ("Mr Hunt") is the one known person with that surname, or with it and the same post."""
         names = [f for f in probe.name_keys() if " " not in f]
         if not names or any(" " in f for f in probe.name_keys()):
             return None
-        hits = self._nodes(self._ids("surname", (names[0],)))
+        hits = [self.entities[i] for i in sorted(self._by_surname.get(names[0], ()))]
         if len(hits) > 1 and probe.roles:
             hits = [k for k in hits if k.roles & probe.roles]
         return hits[0] if len(hits) == 1 else None
@@ -223,32 +204,14 @@ class EntityIndex:
         c = (100 - NAME_RATIO) / 100  # the ratio is at most 100 * (1 - |la - lb| / (la + lb))
         for a in probe.name_keys():
             for length in range(math.floor(len(a) * (1 - c) / (1 + c)), math.ceil(len(a) * (1 + c) / (1 - c)) + 1):
-                for keys, owners in self._near_keys(probe.type, length):
-                    for b, _, i in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NAME_RATIO, limit=None):
-                        if _digits(a) != _digits(b):
-                            continue
-                        if probe.type == "Person" and a.split()[0] != b.split()[0]:
-                            continue  # "Jon Smith" / "John Smith": a first name differing is another person
-                        hits.append(self._node(owners[i]))
-        return hits  # type: ignore[return-value]
-
-
-def entries(known: KnownEntity) -> Iterator[tuple[str, tuple]]:
-    """Give the lookups a node is found by: (kind, key), kinds as in ``EntityIndex._by``, and "code"."""
-    t = known.type
-    for form in known.name_keys():
-        yield "form", (t, form)
-        if t == "Person" and " " in form:
-            yield "surname", (surname_of(form),)
-    yield from (("initials", (t, a)) for a in known.initials())
-    yield from (("acronym", (t, a)) for a in known.acronyms())
-    if t == "Fund" and known.amounts:
-        purpose = known.purpose()
-        for bucket in set(map(amount_bucket, known.amounts)):
-            yield from (("purpose", (bucket, word)) for word in purpose)
-            if not purpose:
-                yield "bare", (bucket,)
-    yield from (("code", (t, i.scheme, i.value)) for i in known.identifiers)
+                keys, owners = self._keys.get((probe.type, length), ((), ()))
+                for b, _, i in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NAME_RATIO, limit=None):
+                    if _digits(a) != _digits(b):
+                        continue
+                    if probe.type == "Person" and a.split()[0] != b.split()[0]:
+                        continue  # "Jon Smith" / "John Smith": a first name differing is another person
+                    hits.append(self.entities[owners[i]])
+        return hits
 
 
 def _digits(form: str) -> set[str]:
