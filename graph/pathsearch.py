@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterator
 
 import networkx as nx
+import pyoxigraph as ox
 
 from .neighbourhood import _MENTIONS, _NODES, _P, _rows, recent_mentions
 from .store import Store
@@ -37,6 +38,10 @@ _ARTICLE_COUNTS = _P + f"SELECT ?e (COUNT(DISTINCT ?art) AS ?n) WHERE {{ {{value
 # hub's labels and mentions, repeated in each article's graph, are then never read)
 _FEW = 10
 _RELATED_FEW = "SELECT DISTINCT ?s ?o WHERE { {values} " + " UNION ".join(f"{{ ?s <{p}> ?o }}" for p in _PREDICATES) + " }"
+# The relations among given entities, and which of given entities given articles name: the edges
+# among the nodes that can lie on the paths found (their other edges, many for a hub, are not read)
+_RELATED_AMONG = _RELATED_FEW[:-1] + "FILTER (?o IN ({among})) }"
+_MENTIONS_AMONG = _MENTIONS[:-1] + "FILTER (?e IN ({among})) }"
 
 
 
@@ -255,14 +260,25 @@ def _read_ties(reading: _Reading, keep: list[str]) -> None:
     """Read the edges among the nodes that can lie on the k paths that may not be read yet.
 
     An edge is unread only when neither end has read its part: relations between two such
-    entities, or an article and an entity neither of which has read the other.
+    entities, or an article and an entity neither of which has read the other. Only those edges are
+    read, not the parts (a hub's every relation): the nodes past them cannot lie on the k paths.
     """
     u = reading.u
     entities = [v for v in keep if u.nodes[v].get("kind") != ARTICLE]
-    related = [("related", v) for v in entities if v not in reading.related]
-    arts = [("articles", v) for v in keep if u.nodes[v].get("kind") == ARTICLE and v not in reading.articles]
+    related = [v for v in entities if v not in reading.related]
+    arts = [v for v in keep if u.nodes[v].get("kind") == ARTICLE and v not in reading.articles]
     named = [v for v in entities if v not in reading.named] if reading.via_articles else []
-    reading.read((related if len(related) > 1 else []) + (arts if named else []))
+    if len(related) > 1:
+        for r in _rows(reading.store, _RELATED_AMONG.replace("{among}", _iris(related)), "s", related):
+            if r["s"] != r["o"] and not {r["s"], r["o"]} & reading.untyped:
+                u.add_edge(r["s"], r["o"], weight=1.0)
+    if named and arts:
+        for r in _rows(reading.store, _MENTIONS_AMONG.replace("{among}", _iris(named)), "art", arts):
+            u.add_edge(r["e"], r["art"], weight=MENTION_WEIGHT)
+
+
+def _iris(iris: list[str]) -> str:
+    return ", ".join(str(ox.NamedNode(i)) for i in sorted(iris))
 
 
 def _mentions_bounded(store: Store, entities: list[str], most: int) -> list[dict[str, str]]:
