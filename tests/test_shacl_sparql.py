@@ -130,6 +130,7 @@ def test_founding_graphs_same_verdicts(seed_graphs: list[Graph]) -> None:
         assert compiled == reference
 
 
+SCHEMA_VALUE = URIRef("https://schema.org/value")
 BROKEN_LITERALS = [Literal("x"), Literal(""), Literal("-5", datatype=XSD.decimal), Literal("abc", datatype=XSD.date),
                    Literal("7", datatype=XSD.integer), Literal("gbp"), Literal("word", lang="en")]
 
@@ -158,7 +159,26 @@ def test_randomly_broken_graphs_same_verdicts(seed_graphs: list[Graph], data: st
         else:
             g.add((s, RDF.type, data.draw(st.sampled_from(sorted(set(g.objects(None, RDF.type)))))))
     compiled, reference = _both_engines(g)
-    assert compiled == reference
+    if any(isinstance(o, Literal) and o.ill_typed for o in g.objects()):
+        # pyshacl reports an ill-typed literal ("abc"^^xsd:date) under one of the two bounds a sum
+        # has, not both (test below): the same results, counted apart from that
+        assert set(compiled) == set(reference)
+    else:
+        assert compiled == reference
+
+
+def test_ill_typed_sum_fails_both_bounds_as_shacl_says(seed_graphs: list[Graph]) -> None:
+    # SHACL 4.4: a value for which "$value > $minExclusive" (or "<" for sh:maxExclusive) does not
+    # return true is a result; a comparison of "abc"^^xsd:date with a number returns an error
+    g = Graph()
+    for t in seed_graphs[0]:
+        g.add(t)
+    amount, old = sorted((s, o) for s, p, o in g if p == SCHEMA_VALUE)[0]
+    g.remove((amount, SCHEMA_VALUE, old))
+    g.add((amount, SCHEMA_VALUE, Literal("abc", datatype=XSD.date)))
+    compiled, reference = _both_engines(g)
+    ((key, n),) = [(k, n) for k, n in compiled.items() if k[0] == str(amount)]
+    assert n == 3 and reference[key] == 2  # datatype and both bounds; pyshacl gives one bound
 
 
 def test_a_shape_is_asked_only_when_its_targets_can_select_a_node() -> None:
