@@ -114,3 +114,19 @@ def test_rdfgraph_links_not_stored_leaves_out_what_the_article_graph_holds() -> 
     added = links_not_stored(links, resolved, BASE)
     assert set(added) < set(links) and set(added) <= set(build_article_graph(resolved, BASE))
     assert len(added) == len(set(added)) and len(list(added.subjects(RDF.type, RKG.Link))) == 1
+
+
+def test_rdfgraph_one_sum_per_fund_though_two_near_sums_named_it(hand_extraction) -> None:
+    from reformkg.resolve import EntityIndex, resolve_extraction
+    from reformkg.validate import check_article_graph
+
+    # invented: two sums within half a percent, one fund; the amount shape allows one value
+    text = "Fenmere gets the £10.75m Harbour Renewal Fund. The £10.7m Harbour Renewal Fund opens in May."
+    resolved = resolve_extraction(hand_extraction("h1", text, [
+        ("Fund", "£10.75m Harbour Renewal Fund", [], 10.75e6, []),
+        ("Fund", "£10.7m Harbour Renewal Fund", [], 10.7e6, [])]), EntityIndex(), BASE)
+    assert len({r.iri for r in resolved.entities}) == 1
+    g = build_article_graph(resolved, BASE)
+    values = list(g.objects(URIRef(resolved.entities[0].iri + "#amount"), URIRef("https://schema.org/value")))
+    assert [v.toPython() for v in values] == [Decimal("10750000")]
+    check_article_graph(g, "h1.txt")  # raises when a shape fails
