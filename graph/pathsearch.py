@@ -143,18 +143,25 @@ class _Reading:
         arts = sorted(v for p, v in parts if p == "articles")
         rows = [r for i in range(0, len(related), _FEW) for end in ("s", "o")
                 for r in _rows(self.store, _RELATED_FEW, end, related[i:i + _FEW])]
-        for r in rows:
-            if r["s"] != r["o"] and not {r["s"], r["o"]} & self.untyped:
-                self.u.add_edge(r["s"], r["o"], weight=1.0)
+        self.relate(rows)
         mentions = _mentions_bounded(self.store, named, self.hub_articles) if named else []
-        mentions += _rows(self.store, _MENTIONS, "art", arts) if arts else []
-        for r in mentions:
-            if r["e"] not in self.untyped:
-                self.u.add_node(r["art"], kind=ARTICLE)
-                self.u.add_edge(r["e"], r["art"], weight=MENTION_WEIGHT)
+        self.mention(mentions + (_rows(self.store, _MENTIONS, "art", arts) if arts else []))
         self.related.update(related)
         self.named.update(named)
         self.articles.update(arts)
+
+    def relate(self, rows: list[dict[str, str]]) -> None:
+        """Add these stated relations (rows ?s ?o) as edges."""
+        for r in rows:
+            if r["s"] != r["o"] and not {r["s"], r["o"]} & self.untyped:
+                self.u.add_edge(r["s"], r["o"], weight=1.0)
+
+    def mention(self, rows: list[dict[str, str]]) -> None:
+        """Add these mentions (rows ?e ?art) as edges between the entity and its article."""
+        for r in rows:
+            if r["e"] not in self.untyped:
+                self.u.add_node(r["art"], kind=ARTICLE)
+                self.u.add_edge(r["e"], r["art"], weight=MENTION_WEIGHT)
 
     def type_entities(self, nodes: list[str]) -> bool:
         """Label the entities among ``nodes``; drop those that are not typed entities, saying if any were."""
@@ -269,12 +276,9 @@ def _read_ties(reading: _Reading, keep: list[str]) -> None:
     arts = [v for v in keep if u.nodes[v].get("kind") == ARTICLE and v not in reading.articles]
     named = [v for v in entities if v not in reading.named] if reading.via_articles else []
     if len(related) > 1:
-        for r in _rows(reading.store, _RELATED_AMONG.replace("{among}", _iris(related)), "s", related):
-            if r["s"] != r["o"] and not {r["s"], r["o"]} & reading.untyped:
-                u.add_edge(r["s"], r["o"], weight=1.0)
+        reading.relate(_rows(reading.store, _RELATED_AMONG.replace("{among}", _iris(related)), "s", related))
     if named and arts:
-        for r in _rows(reading.store, _MENTIONS_AMONG.replace("{among}", _iris(named)), "art", arts):
-            u.add_edge(r["e"], r["art"], weight=MENTION_WEIGHT)
+        reading.mention(_rows(reading.store, _MENTIONS_AMONG.replace("{among}", _iris(named)), "art", arts))
 
 
 def _iris(iris: list[str]) -> str:

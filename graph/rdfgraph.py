@@ -221,8 +221,10 @@ def build_article_graph(resolved: ResolvedArticle, base: str) -> Graph:
         add((node, PREF_LABEL, Literal(r.label or e.name)))
         for alias in {e.name, *e.aliases} - {r.label or e.name}:
             add((node, ALT_LABEL, Literal(alias)))
-        if e.amount_gbp is not None and node not in with_amount:  # one sum a node per article: two
-            with_amount.add(node)  # within half a percent ("£10.75m", "£10.7m") are one fund, the first said
+        # one sum a fund per article, the first said: two within half a percent ("£10.75m" and
+        # "£10.7m") are one fund, and the amount shape allows one value
+        if e.amount_gbp is not None and node not in with_amount:
+            with_amount.add(node)
             amount = URIRef(f"{node}#amount")
             out.triples += ((node, SCHEMA.amount, amount), (amount, A, SCHEMA.MonetaryAmount),
                             (amount, SCHEMA.value, money_value(e.amount_gbp)), (amount, SCHEMA.currency, GBP))

@@ -113,8 +113,8 @@ class EntityIndex:
             # the same sum said of the same purpose; a near-equal name. Else "Mid Devon X Fund" met
             # its own node and "Devon X Fund", was ambiguous, and made a new node, and every later
             # mention met one more (123 nodes of one name at 10,000 benchmark articles); and a named
-            # sum met its own node and the bare sums said near its name ("£0.1m" with "levelling"
-            # around it: 17 nodes of one named sum)
+            # sum ("£2.5m Fenmere Harbour Fund") met its own node and the bare sums said near its
+            # name ("£2.5m" with "harbour" around it): 17 nodes of one named sum there
             tiers = (lambda: (*self._exact(probe), *self._acronym(probe)),
                      lambda: [self.entities[i] for i in sorted(self._same_amount_and_word(probe))],
                      lambda: self._fuzzy(probe))
